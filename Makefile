@@ -1,0 +1,51 @@
+# The two commands of the project's contract: `make run` and `make test`.
+# Both work from a fresh clone: they create .venv, install, and when DATABASE_URL is unset
+# start the embedded PostgreSQL under var/postgres (scripts/pg_local.sh).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first Python >= 3.12 found: pyenv's (selected by .python-version), then the usual names.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-key SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 DEFAULT_HTTP_PROTOCOL=http
+
+.PHONY: help install run test lint db-start db-stop messages clean
+
+help:
+	@echo "make run    - serve the site with demo data on http://127.0.0.1:8000"
+	@echo "make test   - the whole test suite, migrations check and linters"
+	@echo "make db-stop - stop the embedded PostgreSQL"
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+db-start: install
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg_local.sh start; fi
+
+db-stop:
+	@scripts/pg_local.sh stop
+
+run: db-start
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: db-start lint
+	DJANGO_SETTINGS_MODULE=rosealliance.test_settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var/static

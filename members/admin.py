@@ -1,0 +1,205 @@
+"""Admin for membership. It writes only through `members.services`, and shows a member's
+status only to users holding `members.review_status`."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions, services
+from .models import (
+    Member,
+    MembershipApplication,
+    MembershipState,
+    StatusChangeRequest,
+    User,
+)
+from .selectors import member_for_user
+
+
+def _run_service(modeladmin, request, queryset, call, done_message) -> None:
+    """Call a service per selected object; report refusals as admin messages."""
+    acting = member_for_user(request.user)
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj, acting)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(
+                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
+            )
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email"]
+    readonly_fields = ["email", "last_login", "date_joined", "password"]
+    fields = ["email", "is_active", "is_staff", "is_superuser", "groups", "last_login"]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    search_fields = ["pseudonym", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "status",
+        "state",
+        "applied_at",
+        "approved_at",
+        "approved_by",
+        "state_changed_at",
+    ]
+    actions = ["suspend", "reinstate"]
+
+    def get_list_display(self, request):
+        columns = ["pseudonym", "country", "state", "preferred_language"]
+        if permissions.can_review_status(request.user):
+            columns.insert(1, "status")
+        return columns
+
+    def get_list_filter(self, request):
+        filters = ["country", "state"]
+        if permissions.can_review_status(request.user):
+            filters.append("status")
+        return filters
+
+    def lookup_allowed(self, lookup, value, request) -> bool:
+        # A status filter typed into the URL would reveal who is a sex worker.
+        if lookup.split("__")[0] == "status" and not permissions.can_review_status(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "pseudonym", "country", "preferred_language", "state"]
+        if permissions.can_review_status(request.user):
+            fields.insert(1, "status")
+        return fields + ["applied_at", "approved_at", "approved_by", "state_changed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # Members come from applications (or seed_demo), never from a bare admin form.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Suspend the selected memberships"), permissions=["change"])
+    def suspend(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda member, by: services.membership_state_set(
+                member_id=member.pk,
+                state=MembershipState.SUSPENDED,
+                by=by,
+                reason=str(_("Suspended in the admin.")),
+            ),
+            _("%(count)d memberships suspended."),
+        )
+
+    @admin.action(description=_("Reinstate the selected memberships"), permissions=["change"])
+    def reinstate(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda member, by: services.membership_state_set(
+                member_id=member.pk,
+                state=MembershipState.ACTIVE,
+                by=by,
+                reason=str(_("Reinstated in the admin.")),
+            ),
+            _("%(count)d memberships reinstated."),
+        )
+
+
+class DecisionAdminMixin:
+    """Applications and status changes are decided by actions that call the services;
+    the rows themselves are read-only."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        if not permissions.can_approve_membership(request.user):
+            return {}
+        return actions
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
+    list_display = ["member", "submitted_at", "decision", "decided_at"]
+    list_filter = ["decision"]
+    search_fields = ["member__pseudonym", "member__user__email"]
+    list_select_related = ["member"]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member", "decided_by")
+
+    @admin.action(description=_("Approve the selected applications"))
+    def approve(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda app, by: services.application_approve(application_id=app.pk, by=by),
+            _("%(count)d applications approved."),
+        )
+
+    @admin.action(description=_("Reject the selected applications"))
+    def reject(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda app, by: services.application_reject(application_id=app.pk, by=by),
+            _("%(count)d applications rejected."),
+        )
+
+
+@admin.register(StatusChangeRequest)
+class StatusChangeRequestAdmin(DecisionAdminMixin, admin.ModelAdmin):
+    list_display = ["member", "requested_at", "decision", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["member"]
+    actions = ["approve", "reject"]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # The request names the statuses: only those who may review status see it.
+        return permissions.can_review_status(request.user) and super().has_view_permission(
+            request, obj
+        )
+
+    @admin.action(description=_("Approve the selected status changes"))
+    def approve(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda change, by: services.status_change_approve(request_id=change.pk, by=by),
+            _("%(count)d status changes approved."),
+        )
+
+    @admin.action(description=_("Reject the selected status changes"))
+    def reject(self, request, queryset):
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda change, by: services.status_change_reject(request_id=change.pk, by=by),
+            _("%(count)d status changes rejected."),
+        )

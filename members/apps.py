@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = _("Membership")
+
+    def ready(self) -> None:
+        from . import roles, signals  # noqa: F401  (signals registers its receivers)
+
+        # Run once after all apps have migrated: permissions of every app exist by then.
+        post_migrate.connect(roles.sync_role_groups, dispatch_uid="members.sync_role_groups")

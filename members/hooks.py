@@ -1,0 +1,29 @@
+"""Extension points through which other apps react to membership events.
+
+`members` must never import `governance`. When a member loses the right to hold roles
+(status changed away from sex worker, or membership no longer active), governance has to
+end their seats and assignments inside the same transaction. Governance registers its
+handler here from its AppConfig.ready(); the members services call `rights_lost`.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Member
+
+RightsLostHandler = Callable[..., None]
+_rights_lost_handlers: list[RightsLostHandler] = []
+
+
+def register_rights_lost_handler(handler: RightsLostHandler) -> None:
+    """Register `handler(member=..., reason=..., by=...)`; registering twice is a no-op."""
+    if handler not in _rights_lost_handlers:
+        _rights_lost_handlers.append(handler)
+
+
+def rights_lost(*, member: "Member", reason: str, by: "Member | None") -> None:
+    """Called inside the transaction that is about to take a member's rights away, with
+    the member row locked, before the row is written."""
+    for handler in _rights_lost_handlers:
+        handler(member=member, reason=reason, by=by)

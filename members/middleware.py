@@ -1,0 +1,22 @@
+from django.conf import settings
+
+
+class PreferredLanguageMiddleware:
+    """Stores the language chosen for a request (after login, or a profile change) in the
+    language cookie, so that LocaleMiddleware uses it from the next request on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        language = getattr(request, "preferred_language", None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

@@ -1,0 +1,254 @@
+"""Accounts and membership records.
+
+A `User` is the login (an e-mail address, no name). A `Member` is the person in the
+organisation: pseudonym, country, language, status and membership state. The status is
+the most sensitive fact stored here; it is written only by the services in
+`members.services`, never by a form the member submits.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PSEUDONYM_MAX_LENGTH = 60
+NOTE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 1000
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Identified by e-mail only: a legal name is never asked for."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        member = getattr(self, "member", None)
+        return member.pseudonym if member else self.email
+
+
+class Country(models.TextChoices):
+    SWEDEN = "SE", _("Sweden")
+    NORWAY = "NO", _("Norway")
+    FINLAND = "FI", _("Finland")
+    ICELAND = "IS", _("Iceland")
+    ELSEWHERE = "XX", _("Elsewhere")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SWEDISH = "sv", _("Swedish")
+    NORWEGIAN = "nb", _("Norwegian Bokmål")
+    FINNISH = "fi", _("Finnish")
+    ICELANDIC = "is", _("Icelandic")
+
+
+class Status(models.TextChoices):
+    SEX_WORKER = "sex_worker", _("Sex worker")
+    ALLY = "ally", _("Ally")
+
+
+class MembershipState(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LAPSED = "lapsed", _("Lapsed")
+    RESIGNED = "resigned", _("Resigned")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Member(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"
+    )
+    pseudonym = models.CharField(
+        _("pseudonym"),
+        max_length=PSEUDONYM_MAX_LENGTH,
+        help_text=_("The name other members see. It need not be your legal name."),
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    state = models.CharField(
+        _("membership state"),
+        max_length=16,
+        choices=MembershipState.choices,
+        default=MembershipState.APPLIED,
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["pseudonym"]
+        permissions = [
+            ("review_status", _("Can see members' status")),
+            ("approve_membership", _("Can approve applications and status changes")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="member_status_is_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=MembershipState.values),
+                name="member_state_is_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(country__in=Country.values), name="member_country_is_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(preferred_language__in=Language.values),
+                name="member_language_is_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "status"], name="member_state_status_idx")]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.state == MembershipState.ACTIVE
+
+
+class ApplicationDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MembershipApplication(models.Model):
+    """An application to join; the applicant's Member row exists in state `applied`."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="application")
+    note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"),
+        max_length=16,
+        choices=ApplicationDecision.choices,
+        default=ApplicationDecision.PENDING,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        ordering = ["submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="pending", decided_at__isnull=True)
+                | (~models.Q(decision="pending") & models.Q(decided_at__isnull=False)),
+                name="application_decided_iff_dated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+
+class StatusChangeRequest(models.Model):
+    """A member's request to change their status, and its decision: the record of
+    every status change (who asked, who decided, when and why)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="status_change_requests"
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    reason = models.TextField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"),
+        max_length=16,
+        choices=ApplicationDecision.choices,
+        default=ApplicationDecision.PENDING,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(
+        _("decision reason"), max_length=REASON_MAX_LENGTH, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("status change request")
+        verbose_name_plural = _("status change requests")
+        ordering = ["requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_status=models.F("to_status")),
+                name="status_change_changes_status",
+            ),
+            # One open request at a time per member: a double submit cannot queue two.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(decision="pending"),
+                name="status_change_one_pending_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)

@@ -1,0 +1,262 @@
+"""Every write to membership data. Views, the admin and commands call these.
+
+Each service takes keyword-only arguments, runs in one transaction and locks the rows it
+decides on, so two coordinators clicking at once, or a double click, give one result.
+Errors are `ValidationError`s with a code; entry points show their message.
+"""
+
+from allauth.core.context import request_context
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import hooks
+from .emails import send_member_mail
+from .models import (
+    ApplicationDecision,
+    Member,
+    MembershipApplication,
+    MembershipState,
+    Status,
+    StatusChangeRequest,
+)
+
+User = get_user_model()
+
+
+def _lock_member(member_id: int) -> Member:
+    return Member.objects.select_for_update().select_related("user").get(pk=member_id)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    request: HttpRequest,
+    email: str,
+    password: str,
+    pseudonym: str,
+    country: str,
+    preferred_language: str,
+    status: str,
+    note: str,
+) -> Member | None:
+    """Create an inactive account, its Member in state `applied` and the application,
+    and send the e-mail verification message.
+
+    Returns None when the address already has an account: the caller shows the same page
+    either way (no account enumeration) and the address's owner gets a neutral note.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        _notify_existing_account(request, email)
+        return None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, is_active=False)
+    except IntegrityError:
+        # Another request created the same address a moment ago.
+        _notify_existing_account(request, email)
+        return None
+    member = Member.objects.create(
+        user=user,
+        pseudonym=pseudonym,
+        country=country,
+        preferred_language=preferred_language,
+        status=status,
+        state=MembershipState.APPLIED,
+    )
+    MembershipApplication.objects.create(member=member, note=note)
+    address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    # allauth reads the request from its context; set it so that this service also works
+    # outside a view (tests, commands).
+    with translation.override(preferred_language), request_context(request):
+        address.send_confirmation(request, signup=True)
+    return member
+
+
+def _notify_existing_account(request: HttpRequest, email: str) -> None:
+    from allauth.account.adapter import get_adapter
+
+    with request_context(request):
+        get_adapter(request).send_account_already_exists_mail(email)
+
+
+def _decide_application(application_id: int, by: Member | None) -> MembershipApplication:
+    application = (
+        MembershipApplication.objects.select_for_update()
+        .select_related("member__user")
+        .get(pk=application_id)
+    )
+    if application.decision != ApplicationDecision.PENDING:
+        raise ValidationError(
+            _("This application has already been decided."), code="already_decided"
+        )
+    if by is not None and application.member_id == by.pk:
+        raise ValidationError(
+            _("You cannot decide on your own application."), code="own_application"
+        )
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application_id: int, by: Member | None) -> Member:
+    """Approve a pending application: the member becomes active and can log in."""
+    application = _decide_application(application_id, by)
+    member = _lock_member(application.member_id)
+    now = timezone.now()
+    application.decision = ApplicationDecision.APPROVED
+    application.decided_at = now
+    application.decided_by = by
+    application.save(update_fields=["decision", "decided_at", "decided_by"])
+    member.state = MembershipState.ACTIVE
+    member.approved_at = now
+    member.approved_by = by
+    member.state_changed_at = now
+    member.save(update_fields=["state", "approved_at", "approved_by", "state_changed_at"])
+    member.user.is_active = True
+    member.user.save(update_fields=["is_active"])
+    send_member_mail(member, "application_approved")
+    return member
+
+
+@transaction.atomic
+def application_reject(*, application_id: int, by: Member | None, reason: str = "") -> Member:
+    """Reject a pending application. The account stays unable to log in."""
+    application = _decide_application(application_id, by)
+    member = _lock_member(application.member_id)
+    now = timezone.now()
+    application.decision = ApplicationDecision.REJECTED
+    application.decided_at = now
+    application.decided_by = by
+    application.decision_reason = reason
+    application.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    member.state = MembershipState.REJECTED
+    member.state_changed_at = now
+    member.save(update_fields=["state", "state_changed_at"])
+    send_member_mail(member, "application_rejected")
+    return member
+
+
+@transaction.atomic
+def status_change_request(*, member: Member, to_status: str, reason: str) -> StatusChangeRequest:
+    """A member asks for their status to be changed. Only a coordinator can approve it."""
+    locked = _lock_member(member.pk)
+    if locked.state != MembershipState.ACTIVE:
+        raise ValidationError(
+            _("Only active members can ask for a status change."), code="membership_not_active"
+        )
+    if to_status not in Status.values:
+        raise ValidationError(_("Choose a valid status."), code="invalid_status")
+    if to_status == locked.status:
+        raise ValidationError(_("That is already your status."), code="status_unchanged")
+    if StatusChangeRequest.objects.filter(
+        member=locked, decision=ApplicationDecision.PENDING
+    ).exists():
+        raise ValidationError(
+            _("You already have a request waiting for a coordinator."), code="request_pending"
+        )
+    return StatusChangeRequest.objects.create(
+        member=locked, from_status=locked.status, to_status=to_status, reason=reason
+    )
+
+
+def _lock_pending_status_change(request_id: int, by: Member | None) -> StatusChangeRequest:
+    change = StatusChangeRequest.objects.select_for_update().get(pk=request_id)
+    if change.decision != ApplicationDecision.PENDING:
+        raise ValidationError(_("This request has already been decided."), code="already_decided")
+    if by is not None and change.member_id == by.pk:
+        raise ValidationError(_("You cannot decide on your own request."), code="own_request")
+    return change
+
+
+@transaction.atomic
+def status_change_approve(
+    *, request_id: int, by: Member | None, reason: str = ""
+) -> StatusChangeRequest:
+    """Apply a requested status change. Leaving sex-worker status ends every role the
+    member holds (through the rights-lost hook) before the status is written."""
+    change = _lock_pending_status_change(request_id, by)
+    member = _lock_member(change.member_id)
+    if member.status != change.from_status:
+        raise ValidationError(
+            _("The member's status has changed since this request was made."),
+            code="status_changed_since",
+        )
+    if change.from_status == Status.SEX_WORKER:
+        hooks.rights_lost(member=member, reason=_("Status changed by a coordinator."), by=by)
+    member.status = change.to_status
+    member.save(update_fields=["status"])
+    change.decision = ApplicationDecision.APPROVED
+    change.decided_at = timezone.now()
+    change.decided_by = by
+    change.decision_reason = reason
+    change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    send_member_mail(member, "request_decided")
+    return change
+
+
+@transaction.atomic
+def status_change_reject(
+    *, request_id: int, by: Member | None, reason: str = ""
+) -> StatusChangeRequest:
+    change = _lock_pending_status_change(request_id, by)
+    change.decision = ApplicationDecision.REJECTED
+    change.decided_at = timezone.now()
+    change.decided_by = by
+    change.decision_reason = reason
+    change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    send_member_mail(change.member, "request_decided")
+    return change
+
+
+# Which membership states a coordinator may move a member between.
+ALLOWED_STATE_CHANGES: dict[str, set[str]] = {
+    MembershipState.ACTIVE: {
+        MembershipState.SUSPENDED,
+        MembershipState.LAPSED,
+        MembershipState.RESIGNED,
+    },
+    MembershipState.SUSPENDED: {MembershipState.ACTIVE, MembershipState.RESIGNED},
+    MembershipState.LAPSED: {MembershipState.ACTIVE, MembershipState.RESIGNED},
+}
+
+
+@transaction.atomic
+def membership_state_set(*, member_id: int, state: str, by: Member | None, reason: str) -> Member:
+    """Suspend, lapse, resign or reinstate a membership. Leaving `active` ends every role
+    first; an inactive membership cannot log in."""
+    member = _lock_member(member_id)
+    if state not in ALLOWED_STATE_CHANGES.get(member.state, set()):
+        raise ValidationError(
+            _("A membership cannot go from this state to that one."), code="invalid_transition"
+        )
+    if by is not None and by.pk == member.pk and state != MembershipState.RESIGNED:
+        raise ValidationError(
+            _("You cannot change your own membership state."), code="own_membership"
+        )
+    if member.state == MembershipState.ACTIVE:
+        hooks.rights_lost(member=member, reason=reason, by=by)
+    member.state = state
+    member.state_changed_at = timezone.now()
+    member.save(update_fields=["state", "state_changed_at"])
+    member.user.is_active = state == MembershipState.ACTIVE
+    member.user.save(update_fields=["is_active"])
+    return member
+
+
+@transaction.atomic
+def profile_update(
+    *, member: Member, pseudonym: str, country: str, preferred_language: str
+) -> Member:
+    """The fields a member may change themselves. Status is deliberately not one."""
+    locked = _lock_member(member.pk)
+    locked.pseudonym = pseudonym
+    locked.country = country
+    locked.preferred_language = preferred_language
+    locked.save(update_fields=["pseudonym", "country", "preferred_language"])
+    return locked

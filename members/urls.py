@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("apply/sent/", views.apply_done, name="apply_done"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/status/", views.status_change, name="status_change"),
+    path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
+    path(
+        "coordinator/applications/<int:application_id>/",
+        views.application_decide,
+        name="application_decide",
+    ),
+    path(
+        "coordinator/status-changes/<int:request_id>/",
+        views.status_change_decide,
+        name="status_change_decide",
+    ),
+]

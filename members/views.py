@@ -1,0 +1,163 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import permissions, selectors, services
+from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
+from .models import MembershipApplication, StatusChangeRequest
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("members:dashboard")
+    return render(request, "members/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("members:dashboard")
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.application_submit(
+            request=request,
+            email=data["email"],
+            password=data["password1"],
+            pseudonym=data["pseudonym"],
+            country=data["country"],
+            preferred_language=data["preferred_language"],
+            status=data["status"],
+            note=data["note"],
+        )
+        # Same page whether or not the address was already known: no enumeration.
+        return redirect("members:apply_done")
+    return render(request, "members/apply.html", {"form": form})
+
+
+def apply_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/apply_done.html")
+
+
+def _current_member(request: HttpRequest):
+    member = selectors.member_for_user(request.user)
+    if member is None:
+        raise PermissionDenied(_("This account has no membership record."))
+    return member
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    member = selectors.member_for_user(request.user)
+    return render(request, "members/dashboard.html", {"member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    member = _current_member(request)
+    initial = {
+        "pseudonym": member.pseudonym,
+        "country": member.country,
+        "preferred_language": member.preferred_language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        member = services.profile_update(member=member, **form.cleaned_data)
+        request.preferred_language = member.preferred_language
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("members:profile")
+    status_changes = selectors.status_changes_of(member)
+    return render(
+        request,
+        "members/profile.html",
+        {"member": member, "form": form, "status_changes": status_changes},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_change(request: HttpRequest) -> HttpResponse:
+    member = _current_member(request)
+    form = StatusChangeRequestForm(request.POST or None, current_status=member.status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_change_request(
+                member=member,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request has been sent to the coordinators."))
+            return redirect("members:profile")
+    return render(request, "members/status_change.html", {"member": member, "form": form})
+
+
+def _require_coordinator(request: HttpRequest):
+    if not permissions.can_approve_membership(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    return _current_member(request)
+
+
+@login_required
+def coordinator_queue(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    return render(
+        request,
+        "members/coordinator_queue.html",
+        {
+            "applications": selectors.pending_applications(),
+            "status_changes": selectors.pending_status_changes(),
+            "show_status": permissions.can_review_status(request.user),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+def _decide(request: HttpRequest, approve, reject, object_id: int) -> HttpResponse:
+    coordinator = _require_coordinator(request)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be read. Nothing was changed."))
+        return redirect("members:coordinator_queue")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve(object_id, coordinator, form.cleaned_data["reason"])
+            messages.success(request, _("Approved."))
+        else:
+            reject(object_id, coordinator, form.cleaned_data["reason"])
+            messages.success(request, _("Rejected."))
+    except (MembershipApplication.DoesNotExist, StatusChangeRequest.DoesNotExist) as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("members:coordinator_queue")
+
+
+@login_required
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    return _decide(
+        request,
+        lambda pk, by, reason: services.application_approve(application_id=pk, by=by),
+        lambda pk, by, reason: services.application_reject(application_id=pk, by=by, reason=reason),
+        application_id,
+    )
+
+
+@login_required
+@require_POST
+def status_change_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _decide(
+        request,
+        lambda pk, by, reason: services.status_change_approve(request_id=pk, by=by, reason=reason),
+        lambda pk, by, reason: services.status_change_reject(request_id=pk, by=by, reason=reason),
+        request_id,
+    )

@@ -1,0 +1,22 @@
+"""Settings for the test suite: the real settings plus fixed test values.
+
+Only what must differ for tests is changed here; the database is real Postgres from
+DATABASE_URL (or the embedded cluster), never SQLite.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Serve static files from the source folders, as in development: tests never need
+# `collectstatic`.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
