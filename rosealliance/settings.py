@@ -50,6 +50,23 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every server process: allauth's rate limits must count across all of
+# them. The table lives in Postgres (created by `createcachetable`, which the test runner
+# also calls); REDIS_URL switches to Redis where one is configured.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    )
+}
+# Sessions live in the database, so any server can serve any member.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
