@@ -5,3 +5,33 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from members import hooks, roles
+
+        from . import services
+
+        # Losing the rights (status or membership change) ends every role, in the same
+        # transaction as the change.
+        hooks.register_rights_lost_handler(services.roles_end_for_member)
+        roles.register_role_permissions(
+            roles.COORDINATORS,
+            {
+                "governance.approve_spokesperson",
+                "governance.view_spokespersonassignment",
+                "governance.change_spokespersonassignment",
+            },
+        )
+        roles.register_role_permissions(
+            roles.STEERING_COMMITTEE,
+            {
+                "governance.view_seat",
+                "governance.add_seat",
+                "governance.change_seat",
+                "governance.view_spokespersonassignment",
+                "governance.add_spokespersonassignment",
+                "governance.view_topic",
+                "governance.add_topic",
+                "governance.change_topic",
+            },
+        )

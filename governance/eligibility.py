@@ -42,3 +42,22 @@ def ensure_eligible(member: Member) -> None:
     error = eligibility_error(member)
     if error is not None:
         raise error
+
+
+# The named database guards that back this rule (see governance/models/roles.py and the
+# migrations). A violation of any of them means the same thing as the Python check.
+DATABASE_GUARDS = (
+    "seat_holder_must_be_active_sex_worker",
+    "spokesperson_must_be_active_sex_worker",
+    "member_with_roles_must_stay_active_sex_worker",
+)
+
+
+def error_from_database(error: Exception) -> ValidationError | None:
+    """Translate a violation of one of the rule's database guards into the rule's own
+    ValidationError, so every entry point shows it the same way; None for anything else."""
+    text = str(error)
+    for guard in DATABASE_GUARDS:
+        if guard in text:
+            return ValidationError(MESSAGES[NOT_SEX_WORKER], code=NOT_SEX_WORKER)
+    return None

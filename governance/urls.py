@@ -1,3 +1,31 @@
+from django.urls import path
+
+from . import views
+
 app_name = "governance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("committee/", views.committee, name="committee"),
+    path("spokespersons/", views.spokespersons, name="spokespersons"),
+    path("spokespersons/mine/", views.my_assignments, name="my_assignments"),
+    path(
+        "spokespersons/mine/<int:assignment_id>/end/",
+        views.assignment_end,
+        name="assignment_end",
+    ),
+    path(
+        "coordinator/spokespersons/",
+        views.coordinator_spokespersons,
+        name="coordinator_spokespersons",
+    ),
+    path(
+        "coordinator/spokespersons/<int:assignment_id>/decide/",
+        views.assignment_decide,
+        name="assignment_decide",
+    ),
+    path(
+        "coordinator/spokespersons/<int:assignment_id>/revoke/",
+        views.assignment_revoke,
+        name="assignment_revoke",
+    ),
+]

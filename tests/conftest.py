@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from members import services
 from members.models import Member, MembershipState, Status
-from members.roles import COORDINATORS, STEERING_COMMITTEE
+from members.roles import COORDINATORS
 
 PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
@@ -76,10 +76,31 @@ def coordinator(make_member):
 
 
 @pytest.fixture
-def committee_member(make_member):
-    return make_member(
-        status=Status.SEX_WORKER, groups=(STEERING_COMMITTEE,), pseudonym="Committee"
-    )
+def seat_member():
+    """seat_member(member, position="member") seats a member through the service."""
+    from django.utils import timezone
+
+    from governance import services as governance_services
+
+    def do_seat(member: Member, position: str = "member"):
+        today = timezone.localdate()
+        return governance_services.seat_assign(
+            member_id=member.pk,
+            position=position,
+            term_start=today.replace(month=1, day=1),
+            term_end=today.replace(year=today.year + 1, month=12, day=31),
+            by=None,
+        )
+
+    return do_seat
+
+
+@pytest.fixture
+def committee_member(make_member, seat_member):
+    member = make_member(status=Status.SEX_WORKER, pseudonym="Committee")
+    seat_member(member)
+    member.refresh_from_db()
+    return member
 
 
 @pytest.fixture

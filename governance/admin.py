@@ -1,0 +1,262 @@
+"""Admin for seats, spokesperson assignments and topics. Every write goes through
+`governance.services`; refusals (the eligibility rule, overlapping terms) show as form
+errors or admin messages, never as a server error."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from members.models import Country, Language, Member, MembershipState
+from members.selectors import member_for_user
+
+from . import permissions, services
+from .models import Seat, SpokespersonAssignment, Topic
+
+
+class ServiceAdminForm(forms.ModelForm):
+    """An add form whose clean() calls the service. A refusal becomes a form error; on
+    success the saved object replaces the unsaved instance, and save_model does nothing."""
+
+    acting_member = None  # set per request by ServiceAddAdminMixin.get_form
+
+    def call_service(self, data: dict):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.instance = self.call_service(cleaned)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return cleaned
+
+
+class ServiceAddAdminMixin:
+    add_form: type[ServiceAdminForm]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = type(
+                "BoundAddForm", (self.add_form,), {"acting_member": member_for_user(request.user)}
+            )
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The service saved it in form.clean(); admin's transaction covers both.
+        if change:
+            raise ValidationError("Changes go through actions.")
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _active_members():
+    return Member.objects.filter(state=MembershipState.ACTIVE).order_by("pseudonym")
+
+
+class SeatAddForm(ServiceAdminForm):
+    class Meta:
+        model = Seat
+        fields = ["member", "position", "term_start", "term_end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _active_members()
+
+    def _post_clean(self):
+        # Model validation would check the rule again before the service locks the member
+        # row; the service does it properly, so skip the model's full_clean here.
+        pass
+
+    def call_service(self, data):
+        return services.seat_assign(
+            member_id=data["member"].pk,
+            position=data["position"],
+            term_start=data["term_start"],
+            term_end=data["term_end"],
+            by=self.acting_member,
+        )
+
+
+def _run_action(modeladmin, request, queryset, call, done_message):
+    acting = member_for_user(request.user)
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj, acting)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(
+                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
+            )
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(Seat)
+class SeatAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+    add_form = SeatAddForm
+    list_display = ["member", "position", "term_start", "term_end", "ended_on"]
+    list_filter = ["position"]
+    list_select_related = ["member"]
+    search_fields = ["member__pseudonym"]
+    readonly_fields = ["member", "position", "term_start", "term_end", "ended_on", "end_reason"]
+    actions = ["end_seats"]
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.can_manage_seats(request.user) or super().has_module_permission(request)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        if not permissions.can_manage_seats(request.user):
+            return {}
+        return super().get_actions(request, action_location)
+
+    @admin.action(description=_("End the selected seats today"))
+    def end_seats(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda seat, by: services.seat_end(
+                seat_id=seat.pk, by=by, reason=str(_("Ended in the admin."))
+            ),
+            _("%(count)d seats ended."),
+        )
+
+
+class AssignmentAddForm(ServiceAdminForm):
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"), choices=Country.choices, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SpokespersonAssignment
+        fields = ["member", "topics", "countries", "languages", "starts_on", "ends_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _active_members()
+
+    def _post_clean(self):
+        pass
+
+    def call_service(self, data):
+        return services.spokesperson_propose(
+            member_id=data["member"].pk,
+            topics=data["topics"],
+            countries=data["countries"],
+            languages=data["languages"],
+            starts_on=data["starts_on"],
+            ends_on=data.get("ends_on"),
+            by=self.acting_member,
+        )
+
+
+@admin.register(SpokespersonAssignment)
+class SpokespersonAssignmentAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
+    add_form = AssignmentAddForm
+    list_display = ["member", "state", "starts_on", "ends_on", "proposed_at"]
+    list_filter = ["state"]
+    list_select_related = ["member"]
+    search_fields = ["member__pseudonym"]
+    readonly_fields = [
+        "member",
+        "countries",
+        "languages",
+        "starts_on",
+        "ends_on",
+        "state",
+        "proposed_at",
+        "proposed_by",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "closed_at",
+        "close_reason",
+    ]
+    actions = ["approve", "reject", "revoke"]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        if not permissions.can_approve_spokespersons(request.user):
+            return {}
+        return super().get_actions(request, action_location)
+
+    @admin.action(description=_("Approve the selected assignments"))
+    def approve(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda a, by: services.spokesperson_approve(assignment_id=a.pk, by=by),
+            _("%(count)d assignments approved."),
+        )
+
+    @admin.action(description=_("Reject the selected assignments"))
+    def reject(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda a, by: services.spokesperson_reject(
+                assignment_id=a.pk, by=by, reason=str(_("Rejected in the admin."))
+            ),
+            _("%(count)d assignments rejected."),
+        )
+
+    @admin.action(description=_("Revoke the selected assignments"))
+    def revoke(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda a, by: services.spokesperson_revoke(
+                assignment_id=a.pk, by=by, reason=str(_("Revoked in the admin."))
+            ),
+            _("%(count)d assignments revoked."),
+        )
+
+
+@admin.register(Topic)
+class TopicAdmin(TranslationAdmin):
+    list_display = ["slug", "name"]
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """The append-only history of seats and assignments (who, when, what, why): readable
+    by administrators only; the database refuses changes to it."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "pgh_context"]
+    list_filter = ["pgh_label"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.register(Seat.pgh_event_model, HistoryAdmin)
+admin.site.register(SpokespersonAssignment.pgh_event_model, HistoryAdmin)

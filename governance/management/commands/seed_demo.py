@@ -1,0 +1,134 @@
+"""Idempotent demo data for development: members of each kind in each country, a
+coordinator, two Steering Committee members (seated through the governance services), and
+an administrator, all with one known password. Refuses to run unless DEBUG is on: demo
+accounts must never reach production.
+
+It lives in `governance` because it seeds both apps, and governance may import members
+(not the other way round)."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from governance import services as governance_services
+from governance.models import Position, Seat
+from members.models import (
+    ApplicationDecision,
+    Country,
+    Member,
+    MembershipApplication,
+    MembershipState,
+    Status,
+    User,
+)
+from members.roles import COORDINATORS
+
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_DOMAIN = "demo.invalid"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    pseudonym: str
+    country: str
+    language: str
+    status: str
+    groups: tuple[str, ...] = ()
+    seat: str | None = None
+    superuser: bool = False
+
+
+def demo_people() -> list[DemoPerson]:
+    people = [
+        DemoPerson("admin", "Admin", Country.SWEDEN, "en", Status.ALLY, superuser=True),
+        DemoPerson(
+            "coordinator", "Coordinator Kim", Country.SWEDEN, "en", Status.SEX_WORKER,
+            groups=(COORDINATORS,),
+        ),
+        DemoPerson(
+            "committee1", "Committee Robin", Country.NORWAY, "en", Status.SEX_WORKER,
+            seat=Position.CHAIR,
+        ),
+        DemoPerson(
+            "committee2", "Committee Sasha", Country.FINLAND, "en", Status.SEX_WORKER,
+            seat=Position.MEMBER,
+        ),
+    ]  # fmt: skip
+    languages = {Country.SWEDEN: "sv", Country.NORWAY: "nb", Country.FINLAND: "fi"}
+    languages[Country.ICELAND] = "is"
+    for country, language in languages.items():
+        code = country.value.lower()
+        people.append(
+            DemoPerson(f"worker-{code}", f"Worker {country.label}", country, language,
+                       Status.SEX_WORKER)
+        )  # fmt: skip
+        people.append(
+            DemoPerson(f"ally-{code}", f"Ally {country.label}", country, language, Status.ALLY)
+        )
+    return people
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo accounts (development only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo runs only with DEBUG on: demo data is for development.")
+        with transaction.atomic():
+            rows = [self._ensure(person) for person in demo_people()]
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, pseudonym, roles in rows:
+            self.stdout.write(f"  {email:32} {pseudonym:22} {roles}")
+
+    def _ensure(self, person: DemoPerson) -> tuple[str, str, str]:
+        email = f"{person.key}@{DEMO_DOMAIN}"
+        user, created = User.objects.get_or_create(email=email)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.is_staff = bool(person.superuser or person.groups or person.seat)
+        user.is_superuser = person.superuser
+        user.save()
+        if not person.seat:
+            user.groups.set(Group.objects.filter(name__in=person.groups))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        member, member_created = Member.objects.get_or_create(
+            user=user,
+            defaults={
+                "pseudonym": person.pseudonym,
+                "country": person.country,
+                "preferred_language": person.language,
+                "status": person.status,
+                "state": MembershipState.ACTIVE,
+                "approved_at": timezone.now(),
+            },
+        )
+        if member_created:
+            MembershipApplication.objects.create(
+                member=member, decision=ApplicationDecision.APPROVED, decided_at=timezone.now()
+            )
+        if person.seat and not Seat.objects.filter(member=member, ended_on__isnull=True).exists():
+            today = timezone.localdate()
+            governance_services.seat_assign(
+                member_id=member.pk,
+                position=person.seat,
+                term_start=today.replace(month=1, day=1),
+                term_end=today.replace(year=today.year + 1, month=12, day=31),
+                by=None,
+            )
+        if person.superuser:
+            roles = "administrator"
+        elif person.seat:
+            roles = "Steering Committee"
+        else:
+            roles = ", ".join(person.groups) or "member"
+        kind = "sex worker" if member.status == Status.SEX_WORKER else "ally"
+        return email, member.pseudonym, f"{roles} ({kind})"

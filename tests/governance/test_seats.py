@@ -1,0 +1,125 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from governance import selectors, services
+from governance.models import Position, Seat
+from members.models import MembershipState, Status
+from members.roles import STEERING_COMMITTEE
+
+TODAY = timezone.localdate()
+YEAR_START = TODAY.replace(month=1, day=1)
+YEAR_END = TODAY.replace(month=12, day=31)
+
+
+def seat(member, position=Position.MEMBER, start=YEAR_START, end=YEAR_END):
+    return services.seat_assign(
+        member_id=member.pk, position=position, term_start=start, term_end=end, by=None
+    )
+
+
+def test_sex_worker_is_seated_and_joins_the_committee_group(sex_worker):
+    created = seat(sex_worker, Position.CHAIR)
+    assert created.is_active
+    assert sex_worker.user.groups.filter(name=STEERING_COMMITTEE).exists()
+    assert list(selectors.committee_members()) == [sex_worker]
+
+
+def test_ally_cannot_be_seated(ally):
+    with pytest.raises(ValidationError) as excinfo:
+        seat(ally)
+    assert excinfo.value.code == "not_sex_worker"
+    assert not Seat.objects.exists()
+
+
+@pytest.mark.parametrize("state", [MembershipState.APPLIED, MembershipState.SUSPENDED])
+def test_inactive_member_cannot_be_seated(make_member, state):
+    member = make_member(status=Status.SEX_WORKER, state=state)
+    with pytest.raises(ValidationError) as excinfo:
+        seat(member)
+    assert excinfo.value.code == "membership_not_active"
+    assert not Seat.objects.exists()
+
+
+def test_member_holds_at_most_one_seat(sex_worker):
+    seat(sex_worker)
+    with pytest.raises(ValidationError) as excinfo:
+        seat(sex_worker, Position.TREASURER)
+    assert excinfo.value.code == "already_seated"
+    assert Seat.objects.count() == 1
+
+
+def test_overlapping_chair_terms_are_refused(make_member):
+    first, second = make_member(), make_member()
+    seat(first, Position.CHAIR)
+    with pytest.raises(ValidationError) as excinfo:
+        seat(second, Position.CHAIR, start=YEAR_END, end=YEAR_END + datetime.timedelta(days=30))
+    assert excinfo.value.code == "position_taken"
+    assert Seat.objects.count() == 1
+
+
+def test_back_to_back_chair_terms_are_allowed(make_member):
+    first, second = make_member(), make_member()
+    seat(first, Position.CHAIR)
+    next_year = YEAR_END + datetime.timedelta(days=1)
+    seat(second, Position.CHAIR, start=next_year, end=next_year.replace(month=12, day=31))
+    assert Seat.objects.filter(position=Position.CHAIR).count() == 2
+
+
+def test_ordinary_committee_seats_may_overlap(make_member):
+    for _ in range(3):
+        seat(make_member(), Position.MEMBER)
+    assert Seat.objects.filter(position=Position.MEMBER).count() == 3
+
+
+def test_chair_freed_by_ending_the_seat(make_member):
+    first, second = make_member(), make_member()
+    earlier = seat(first, Position.CHAIR, start=YEAR_START - datetime.timedelta(days=400))
+    services.seat_end(seat_id=earlier.pk, by=None, reason="Stepped down")
+    seat(second, Position.CHAIR, start=TODAY)
+    first.refresh_from_db()
+    assert not first.user.groups.filter(name=STEERING_COMMITTEE).exists()
+
+
+def test_ending_twice_is_refused(sex_worker):
+    created = seat(sex_worker)
+    services.seat_end(seat_id=created.pk, by=None, reason="")
+    with pytest.raises(ValidationError) as excinfo:
+        services.seat_end(seat_id=created.pk, by=None, reason="")
+    assert excinfo.value.code == "already_ended"
+
+
+def test_term_ending_in_the_past_ends_automatically(sex_worker):
+    old = seat(
+        sex_worker,
+        start=TODAY - datetime.timedelta(days=100),
+        end=TODAY - datetime.timedelta(days=1),
+    )
+    assert services.seats_end_expired() == 1
+    assert services.seats_end_expired() == 0  # idempotent
+    old.refresh_from_db()
+    assert old.ended_on == TODAY
+    assert not sex_worker.user.groups.filter(name=STEERING_COMMITTEE).exists()
+
+
+def test_term_order_is_checked(sex_worker):
+    with pytest.raises(ValidationError) as excinfo:
+        seat(sex_worker, start=YEAR_END, end=YEAR_START)
+    assert excinfo.value.code == "term_order"
+
+
+def test_seat_history_records_who_and_why(sex_worker, coordinator):
+    created = services.seat_assign(
+        member_id=sex_worker.pk,
+        position=Position.MEMBER,
+        term_start=YEAR_START,
+        term_end=YEAR_END,
+        by=coordinator,
+    )
+    services.seat_end(seat_id=created.pk, by=coordinator, reason="Stepped down")
+    events = list(Seat.pgh_event_model.objects.filter(pgh_obj=created).order_by("pgh_id"))
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    assert events[-1].pgh_context.metadata["reason"] == "Stepped down"
+    assert events[-1].pgh_context.metadata["by_member"] == coordinator.pk
