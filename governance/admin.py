@@ -54,6 +54,10 @@ class ServiceAddAdminMixin:
     def save_related(self, request, form, formsets, change):
         pass
 
+    def get_readonly_fields(self, request, obj=None):
+        # The add form is the service's input; an existing row is only read.
+        return () if obj is None else self.readonly_fields
+
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 

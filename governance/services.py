@@ -220,8 +220,17 @@ def _lock_proposed_for_decision(assignment_id: int, by: Member | None) -> Spokes
 def spokesperson_approve(
     *, assignment_id: int, by: Member | None, reason: str = ""
 ) -> SpokespersonAssignment:
+    # Lock the member row before the assignment: the status-change cascade locks them in
+    # that order, and the opposite order deadlocks under a race.
+    member_id = (
+        SpokespersonAssignment.objects.filter(pk=assignment_id)
+        .values_list("member_id", flat=True)
+        .first()
+    )
+    if member_id is None:
+        raise ValidationError(_("No such spokesperson assignment."), code="unknown_assignment")
+    member = _lock_member(member_id)
     assignment = _lock_proposed_for_decision(assignment_id, by)
-    member = _lock_member(assignment.member_id)
     eligibility.ensure_eligible(member)
     try:
         with transaction.atomic(), _history_context(by, reason):

@@ -120,3 +120,27 @@ def login(client):
         return client
 
     return do_login
+
+
+@pytest.fixture
+def propose_spokesperson():
+    """propose_spokesperson(member, by=member) asks for a spokesperson assignment through
+    the service, with one topic, Sweden and Swedish, starting today."""
+    from django.utils import timezone
+
+    from governance import services as governance_services
+    from governance.models import Topic
+
+    def propose(member: Member, by: Member | None = None):
+        topic, _ = Topic.objects.get_or_create(slug="media", defaults={"name": "Media"})
+        return governance_services.spokesperson_propose(
+            member_id=member.pk,
+            topics=[topic],
+            countries=["SE"],
+            languages=["sv"],
+            starts_on=timezone.localdate(),
+            ends_on=None,
+            by=by or member,
+        )
+
+    return propose

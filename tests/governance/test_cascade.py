@@ -21,10 +21,15 @@ def propose(member):
 
 
 def test_status_change_to_ally_ends_every_role_and_tells_the_committee(
-    sex_worker, coordinator, committee_member, seat_member, django_capture_on_commit_callbacks
+    sex_worker,
+    coordinator,
+    committee_member,
+    seat_member,
+    propose_spokesperson,
+    django_capture_on_commit_callbacks,
 ):
     seat = seat_member(sex_worker)
-    assignment = propose(sex_worker)
+    assignment = propose_spokesperson(sex_worker)
     change = member_services.status_change_request(member=sex_worker, to_status="ally", reason="")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,9 +52,9 @@ def test_status_change_to_ally_ends_every_role_and_tells_the_committee(
     assert "ally" not in text and "sex" not in text and "status" not in text
 
 
-def test_suspension_ends_every_role(sex_worker, coordinator, seat_member):
+def test_suspension_ends_every_role(sex_worker, coordinator, seat_member, propose_spokesperson):
     seat_member(sex_worker)
-    propose(sex_worker)
+    propose_spokesperson(sex_worker)
     member_services.membership_state_set(
         member_id=sex_worker.pk, state="suspended", by=coordinator, reason="Unpaid dues"
     )
