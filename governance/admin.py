@@ -12,8 +12,9 @@ from modeltranslation.admin import TranslationAdmin
 from members.models import Country, Language, Member, MembershipState
 from members.selectors import member_for_user
 
-from . import permissions, services
-from .models import Seat, SpokespersonAssignment, Topic
+from . import permissions, selectors, services
+from .models import Motion, MotionState, Seat, SpokespersonAssignment, Topic
+from .models.motions import FROZEN_FIELDS, LANGUAGE_CODES
 
 
 class ServiceAdminForm(forms.ModelForm):
@@ -264,3 +265,115 @@ class HistoryAdmin(admin.ModelAdmin):
 
 admin.site.register(Seat.pgh_event_model, HistoryAdmin)
 admin.site.register(SpokespersonAssignment.pgh_event_model, HistoryAdmin)
+
+
+@admin.register(Motion)
+class MotionAdmin(TranslationAdmin):
+    """The Steering Committee drafts and translates motions here, then opens, closes and
+    publishes them with actions that call the services. Once open, a motion is read-only
+    (and the database refuses changes to its text and rules)."""
+
+    list_display = ["title", "state", "opens_at", "closes_at", "missing_languages", "turnout"]
+    list_filter = ["state"]
+    search_fields = ["title"]
+    actions = ["open_motions", "close_motions", "publish_motions"]
+    fieldsets = [
+        (None, {"fields": ["title", "text"]}),
+        (
+            _("Rules"),
+            {
+                "fields": [
+                    "electorate",
+                    "ballot_kind",
+                    "majority",
+                    "quorum_percent",
+                    "opens_at",
+                    "closes_at",
+                    "allow_language_fallback",
+                ]
+            },
+        ),
+        (_("Progress"), {"fields": ["state", "roll_size", "roll_digest", "turnout", "result"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        progress = ["state", "roll_size", "roll_digest", "turnout", "result"]
+        if obj is None or obj.state == MotionState.DRAFT:
+            return progress
+        translated = [f"{name}_{code}" for name in ("title", "text") for code in LANGUAGE_CODES]
+        return progress + FROZEN_FIELDS + translated
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.state != MotionState.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        if not permissions.can_manage_motions(request.user):
+            return {}
+        return super().get_actions(request, action_location)
+
+    def save_model(self, request, obj, form, change):
+        if obj.state != MotionState.DRAFT:
+            return  # read-only once open; the form has no editable fields then
+        if not change and obj.proposer_id is None:
+            obj.proposer = member_for_user(request.user)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("missing translations"))
+    def missing_languages(self, motion) -> str:
+        return ", ".join(motion.missing_languages()) or "–"
+
+    @admin.display(description=_("turnout"))
+    def turnout(self, motion) -> str:
+        # While voting is open only the number of voters is known to anyone; the choices
+        # are counted when the motion closes.
+        if motion.state == MotionState.OPEN:
+            return f"{selectors.turnout_while_open(motion)} / {motion.roll_size}"
+        if motion.turnout is not None:
+            return f"{motion.turnout} / {motion.roll_size}"
+        return "–"
+
+    @admin.display(description=_("result"))
+    def result(self, motion) -> str:
+        if motion.yes_count is None:
+            return str(_("Hidden until voting closes."))
+        return str(
+            _("Yes %(yes)d, no %(no)d, abstain %(abstain)d: %(outcome)s")
+            % {
+                "yes": motion.yes_count,
+                "no": motion.no_count,
+                "abstain": motion.abstain_count,
+                "outcome": motion.get_outcome_display(),
+            }
+        )
+
+    @admin.action(description=_("Open the selected motions for voting"))
+    def open_motions(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda motion, by: services.motion_open(motion_id=motion.pk, by=by),
+            _("%(count)d motions opened."),
+        )
+
+    @admin.action(description=_("Close the selected motions and count the votes"))
+    def close_motions(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda motion, by: services.motion_close(motion_id=motion.pk, by=by),
+            _("%(count)d motions closed."),
+        )
+
+    @admin.action(description=_("Publish the results of the selected motions"))
+    def publish_motions(self, request, queryset):
+        _run_action(
+            self,
+            request,
+            queryset,
+            lambda motion, by: services.motion_publish(motion_id=motion.pk, by=by),
+            _("%(count)d results published."),
+        )

@@ -33,5 +33,10 @@ class GovernanceConfig(AppConfig):
                 "governance.view_topic",
                 "governance.add_topic",
                 "governance.change_topic",
+                "governance.view_motion",
+                "governance.add_motion",
+                "governance.change_motion",
+                "governance.delete_motion",
+                "governance.manage_motions",
             },
         )

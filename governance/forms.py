@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import DecisionForm
 from members.models import REASON_MAX_LENGTH, Country, Language
 
-from .models import Topic
+from . import receipts
+from .models import Choice, Topic
 
 
 class SpokespersonRequestForm(forms.Form):
@@ -43,4 +44,24 @@ class EndAssignmentForm(forms.Form):
     )
 
 
-__all__ = ["DecisionForm", "EndAssignmentForm", "SpokespersonRequestForm"]
+__all__ = [
+    "BallotForm",
+    "DecisionForm",
+    "EndAssignmentForm",
+    "ReceiptCheckForm",
+    "SpokespersonRequestForm",
+]
+
+
+class BallotForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your vote"), choices=Choice.choices, widget=forms.RadioSelect
+    )
+
+
+class ReceiptCheckForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your receipt code"),
+        max_length=receipts.CODE_MAX_LENGTH + 8,
+        help_text=_("As shown after you voted, for example ABCD-EFGH-JKLM."),
+    )

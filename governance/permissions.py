@@ -22,3 +22,27 @@ def can_ask_to_be_spokesperson(member: Member | None) -> bool:
 
 def is_committee_member(member: Member | None) -> bool:
     return member is not None and selectors.committee_members().filter(pk=member.pk).exists()
+
+
+def can_manage_motions(user) -> bool:
+    """Steering Committee members (and administrators) draft, open, close and publish."""
+    return bool(user.is_authenticated and user.has_perm("governance.manage_motions"))
+
+
+def can_see_results(user, motion) -> bool:
+    """Results are hidden from everyone while voting is open; after the close the
+    Steering Committee reviews them, and members see them once published."""
+    if motion.state == "published":
+        return True
+    return motion.state == "closed" and can_manage_motions(user)
+
+
+def can_vote(member: Member | None, motion) -> bool:
+    """`motion` must come from selectors.motions_for_member (it carries on_roll and
+    has_voted). Allies and ineligible members never get a ballot form."""
+    return (
+        eligibility.is_eligible(member)
+        and motion.is_open_now
+        and motion.on_roll
+        and not motion.has_voted
+    )

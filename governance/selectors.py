@@ -2,12 +2,22 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Member
 
-from .models import AssignmentState, Seat, SpokespersonAssignment
+from .models import (
+    AssignmentState,
+    Ballot,
+    BallotKind,
+    Motion,
+    MotionState,
+    MotionVoters,
+    RollEntry,
+    Seat,
+    SpokespersonAssignment,
+)
 
 
 def active_seats() -> QuerySet[Seat]:
@@ -59,4 +69,40 @@ def pending_assignments() -> QuerySet[SpokespersonAssignment]:
         .select_related("member", "proposed_by")
         .prefetch_related("topics")
         .order_by("proposed_at")
+    )
+
+
+# Motions ---------------------------------------------------------------------------------
+
+
+def motions_for_member(member: Member | None) -> QuerySet[Motion]:
+    """Every motion members may see (not drafts), each annotated with whether `member` is
+    on its roll and has voted: one query however many motions there are."""
+    member_id = member.pk if member else 0
+    return Motion.objects.exclude(state=MotionState.DRAFT).annotate(
+        on_roll=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), member_id=member_id)),
+        has_voted=Exists(
+            MotionVoters.objects.filter(motion=OuterRef("pk"), voter_ids__contains=[member_id])
+        ),
+    )
+
+
+def motion_for_member(motion_id: int, member: Member | None) -> Motion | None:
+    return motions_for_member(member).filter(pk=motion_id).first()
+
+
+def turnout_while_open(motion: Motion) -> int:
+    """How many have voted so far: for the Steering Committee's eyes only."""
+    voters = MotionVoters.objects.filter(motion=motion).values_list("voter_ids", flat=True).first()
+    return len(voters or [])
+
+
+def roll_call_votes(motion: Motion) -> QuerySet[Ballot]:
+    """Who voted what, for a closed roll-call motion (never for a secret one)."""
+    if motion.ballot_kind != BallotKind.ROLL_CALL:
+        return Ballot.objects.none()
+    return (
+        Ballot.objects.filter(motion=motion, voter__isnull=False)
+        .select_related("voter")
+        .order_by("voter__pseudonym")
     )

@@ -5,6 +5,10 @@ from . import views
 app_name = "governance"
 
 urlpatterns = [
+    path("motions/", views.motion_list, name="motion_list"),
+    path("motions/<int:motion_id>/", views.motion_detail, name="motion_detail"),
+    path("motions/<int:motion_id>/vote/", views.motion_vote, name="motion_vote"),
+    path("motions/<int:motion_id>/receipt/", views.receipt_check, name="receipt_check"),
     path("committee/", views.committee, name="committee"),
     path("spokespersons/", views.spokespersons, name="spokespersons"),
     path("spokespersons/mine/", views.my_assignments, name="my_assignments"),

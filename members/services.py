@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import hooks
 from .emails import send_member_mail
+from .locks import member_rights_lock
 from .models import (
     ApplicationDecision,
     Member,
@@ -28,6 +29,8 @@ User = get_user_model()
 
 
 def _lock_member(member_id: int) -> Member:
+    # The advisory lock serialises this write with ballots being cast (see locks.py).
+    member_rights_lock(member_id)
     return Member.objects.select_for_update().select_related("user").get(pk=member_id)
 
 

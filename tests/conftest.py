@@ -144,3 +144,40 @@ def propose_spokesperson():
         )
 
     return propose
+
+
+MOTION_TEXT = {
+    "en": ("Support the campaign", "The network supports the campaign."),
+    "sv": ("Stöd kampanjen", "Nätverket stöder kampanjen."),
+    "nb": ("Støtt kampanjen", "Nettverket støtter kampanjen."),
+    "fi": ("Tue kampanjaa", "Verkosto tukee kampanjaa."),
+    "is": ("Styðjum herferðina", "Netið styður herferðina."),
+}
+
+
+@pytest.fixture
+def make_motion(db):
+    """make_motion(open=True, **fields) -> Motion: a draft in all five languages, voting
+    from a minute ago for an hour; opened through the service unless open=False."""
+    import datetime
+
+    from django.utils import timezone
+
+    from governance import services as governance_services
+    from governance.models import Motion
+
+    def factory(*, open: bool = True, languages=tuple(MOTION_TEXT), **fields):
+        now = timezone.now()
+        values = {
+            "opens_at": now - datetime.timedelta(minutes=1),
+            "closes_at": now + datetime.timedelta(hours=1),
+        }
+        for code in languages:
+            values[f"title_{code}"], values[f"text_{code}"] = MOTION_TEXT[code]
+        values.update(fields)
+        motion = Motion.objects.create(**values)
+        if open:
+            motion = governance_services.motion_open(motion_id=motion.pk, by=None)
+        return motion
+
+    return factory

@@ -1,3 +1,15 @@
+from .motions import (
+    Ballot,
+    BallotKind,
+    Choice,
+    Electorate,
+    MajorityRule,
+    Motion,
+    MotionState,
+    MotionVoters,
+    Outcome,
+    RollEntry,
+)
 from .roles import (
     ACTIVE_ASSIGNMENT_STATES,
     SINGLE_HOLDER_POSITIONS,
@@ -9,6 +21,16 @@ from .roles import (
 )
 
 __all__ = [
+    "Ballot",
+    "BallotKind",
+    "Choice",
+    "Electorate",
+    "MajorityRule",
+    "Motion",
+    "MotionState",
+    "MotionVoters",
+    "Outcome",
+    "RollEntry",
     "ACTIVE_ASSIGNMENT_STATES",
     "SINGLE_HOLDER_POSITIONS",
     "AssignmentState",

@@ -20,8 +20,8 @@ from members.emails import send_member_mail
 from members.models import Member
 from members.roles import STEERING_COMMITTEE
 
-from . import eligibility, selectors
-from .models import (
+from .. import eligibility, selectors
+from ..models import (
     ACTIVE_ASSIGNMENT_STATES,
     SINGLE_HOLDER_POSITIONS,
     AssignmentState,

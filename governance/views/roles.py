@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.selectors import member_for_user
 
-from . import eligibility, permissions, selectors, services
-from .forms import DecisionForm, EndAssignmentForm, SpokespersonRequestForm
+from .. import eligibility, permissions, selectors, services
+from ..forms import DecisionForm, EndAssignmentForm, SpokespersonRequestForm
 
 
 def _member_or_403(request: HttpRequest):

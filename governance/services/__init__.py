@@ -1,0 +1,42 @@
+"""Every write in governance. Callers use `governance.services.<name>`; the functions live
+in `roles` (seats, spokesperson assignments) and `motions` (motions and voting)."""
+
+from .motions import (
+    ballot_cast,
+    motion_close,
+    motion_open,
+    motion_publish,
+    motions_close_due,
+    receipt_is_counted,
+)
+from .roles import (
+    assignments_end_expired,
+    roles_end_for_member,
+    seat_assign,
+    seat_end,
+    seats_end_expired,
+    spokesperson_approve,
+    spokesperson_end,
+    spokesperson_propose,
+    spokesperson_reject,
+    spokesperson_revoke,
+)
+
+__all__ = [
+    "assignments_end_expired",
+    "ballot_cast",
+    "motion_close",
+    "motion_open",
+    "motion_publish",
+    "motions_close_due",
+    "receipt_is_counted",
+    "roles_end_for_member",
+    "seat_assign",
+    "seat_end",
+    "seats_end_expired",
+    "spokesperson_approve",
+    "spokesperson_end",
+    "spokesperson_propose",
+    "spokesperson_reject",
+    "spokesperson_revoke",
+]

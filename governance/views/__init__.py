@@ -1,0 +1,24 @@
+from .motions import motion_detail, motion_list, motion_vote, receipt_check
+from .roles import (
+    assignment_decide,
+    assignment_end,
+    assignment_revoke,
+    committee,
+    coordinator_spokespersons,
+    my_assignments,
+    spokespersons,
+)
+
+__all__ = [
+    "assignment_decide",
+    "assignment_end",
+    "assignment_revoke",
+    "committee",
+    "coordinator_spokespersons",
+    "motion_detail",
+    "motion_list",
+    "motion_vote",
+    "my_assignments",
+    "receipt_check",
+    "spokespersons",
+]

@@ -1,0 +1,147 @@
+"""Member pages for motions: the list, a motion in the member's language, the ballot with
+a confirmation step, the receipt (shown once), and the receipt check after the close."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.selectors import member_for_user
+
+from .. import permissions, selectors, services
+from ..forms import BallotForm, ReceiptCheckForm
+from ..models import BallotKind, Choice, MotionState
+
+CHART_WIDTH = 300
+
+
+def _motion_or_404(request: HttpRequest, motion_id: int):
+    # The first request after a window ends closes the motion, even without the scheduler.
+    services.motions_close_due()
+    member = member_for_user(request.user)
+    motion = selectors.motion_for_member(motion_id, member)
+    if motion is None:
+        raise Http404
+    return member, motion
+
+
+def _result_bars(motion) -> list[dict]:
+    """Rows of the server-rendered SVG chart: one per choice, as a share of the turnout."""
+    counts = [
+        (Choice.YES, motion.yes_count),
+        (Choice.NO, motion.no_count),
+        (Choice.ABSTAIN, motion.abstain_count),
+    ]
+    turnout = max(motion.turnout or 0, 1)
+    return [
+        {
+            "label": choice.label,
+            "count": count,
+            "percent": round(100 * count / turnout),
+            "width": round(CHART_WIDTH * count / turnout),
+            "y": index * 40,
+            "text_y": index * 40 + 20,
+        }
+        for index, (choice, count) in enumerate(counts)
+    ]
+
+
+@login_required
+def motion_list(request: HttpRequest) -> HttpResponse:
+    services.motions_close_due()
+    member = member_for_user(request.user)
+    motions = list(selectors.motions_for_member(member))
+    open_motions = [m for m in motions if m.state == MotionState.OPEN]
+    for motion in open_motions:
+        motion.can_vote = permissions.can_vote(member, motion)
+    return render(
+        request,
+        "governance/motion_list.html",
+        {
+            "open_motions": open_motions,
+            "past_motions": [m for m in motions if m.state != MotionState.OPEN],
+        },
+    )
+
+
+@login_required
+def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
+    member, motion = _motion_or_404(request, motion_id)
+    language = translation.get_language()
+    context = {
+        "motion": motion,
+        "reading_fallback": not getattr(motion, f"title_{language}", None)
+        or not getattr(motion, f"text_{language}", None),
+        "can_vote": permissions.can_vote(member, motion),
+        "form": BallotForm(),
+        "show_results": permissions.can_see_results(request.user, motion),
+        "turnout_so_far": (
+            selectors.turnout_while_open(motion)
+            if motion.state == MotionState.OPEN and permissions.can_manage_motions(request.user)
+            else None
+        ),
+    }
+    if context["show_results"]:
+        context["bars"] = _result_bars(motion)
+        context["chart_height"] = 3 * 40
+        if motion.ballot_kind == BallotKind.ROLL_CALL and motion.state == MotionState.PUBLISHED:
+            context["roll_call"] = selectors.roll_call_votes(motion)
+    return render(request, "governance/motion_detail.html", context)
+
+
+@login_required
+@require_POST
+@never_cache
+def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
+    """Two steps without JavaScript: `confirm` shows the choice back; `cast` casts it and
+    shows the receipt in the response itself (never in a URL, the session or a log)."""
+    member, motion = _motion_or_404(request, motion_id)
+    form = BallotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes, no or abstain."))
+        return redirect("governance:motion_detail", motion_id=motion.pk)
+    choice = form.cleaned_data["choice"]
+    if request.POST.get("step") != "cast":
+        if not permissions.can_vote(member, motion):
+            messages.error(request, _("You cannot vote on this motion."))
+            return redirect("governance:motion_detail", motion_id=motion.pk)
+        return render(
+            request,
+            "governance/motion_confirm.html",
+            {"motion": motion, "choice": choice, "choice_label": Choice(choice).label},
+        )
+    if member is None:
+        messages.error(request, _("You cannot vote on this motion."))
+        return redirect("governance:motion_detail", motion_id=motion.pk)
+    try:
+        code = services.ballot_cast(motion_id=motion.pk, voter=member, choice=choice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("governance:motion_detail", motion_id=motion.pk)
+    return render(request, "governance/motion_receipt.html", {"motion": motion, "code": code})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def receipt_check(request: HttpRequest, motion_id: int) -> HttpResponse:
+    member, motion = _motion_or_404(request, motion_id)
+    if motion.state not in (MotionState.CLOSED, MotionState.PUBLISHED) or not motion.on_roll:
+        messages.error(
+            request,
+            _("Receipts can be checked by members on the roll once voting has closed."),
+        )
+        return redirect("governance:motion_detail", motion_id=motion.pk)
+    form = ReceiptCheckForm(request.POST or None)
+    counted = None
+    if request.method == "POST" and form.is_valid():
+        counted = services.receipt_is_counted(motion_id=motion.pk, code=form.cleaned_data["code"])
+    return render(
+        request,
+        "governance/receipt_check.html",
+        {"motion": motion, "form": form, "counted": counted},
+    )
