@@ -101,10 +101,11 @@ class Client:
     port: int
     host: str = "localhost"
     cookies: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, data: dict | None = None) -> Response:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Host": self.host}
+        headers = {"Host": self.host, **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -134,4 +135,4 @@ class Client:
 
     def on(self, port: int) -> "Client":
         """The same browser (cookies shared) talking to another server."""
-        return Client(port, self.host, self.cookies)
+        return Client(port, self.host, self.cookies, self.headers)

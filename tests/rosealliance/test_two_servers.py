@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 
 from .servers import Client, database_url_of_tests, gunicorn_start
 
-pytestmark = pytest.mark.multiserver
+pytestmark = pytest.mark.gunicorn
 
 WRONG_PASSWORD = "not-the-password-1"
 
