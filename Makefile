@@ -18,6 +18,9 @@ help:
 	@echo "make run    - serve the site with demo data on http://127.0.0.1:8000"
 	@echo "make test   - the whole test suite, migrations check and linters"
 	@echo "make db-stop - stop the embedded PostgreSQL"
+	@echo "make serve  - production mode locally: collectstatic, gunicorn on 127.0.0.1:8000"
+	@echo "make backup - pg_dump the configured database into var/backups/"
+	@echo "make restore FILE=var/backups/....dump - replace the database with a backup"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required" >&2; exit 1; }
@@ -50,3 +53,29 @@ test: db-start lint
 
 clean:
 	rm -rf $(VENV) var/static
+
+# --- Operations (docs/deployment.md) ----------------------------------------------------
+# Production settings (DEBUG off, whitenoise's hashed static files, gunicorn), with local
+# stand-ins only where the environment does not say otherwise: a throwaway SECRET_KEY and
+# no HTTPS redirect or secure-only cookies, because loopback has no TLS.
+SERVE_ENV := SECRET_KEY="$${SECRET_KEY:-local-serve-insecure-key}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" DEFAULT_HTTP_PROTOCOL="$${DEFAULT_HTTP_PROTOCOL:-http}"
+# Backups and restores sign nothing; settings still insist on a key.
+OPS_ENV := SECRET_KEY="$${SECRET_KEY:-unused-by-backups}"
+
+.PHONY: serve backup restore
+
+serve: db-start
+	$(SERVE_ENV) $(PY) manage.py migrate --no-input
+	$(SERVE_ENV) $(PY) manage.py createcachetable
+	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(VENV)/bin/gunicorn --config python:rosealliance.gunicorn_config \
+		--bind 127.0.0.1:8000 --workers 2
+
+backup: db-start
+	$(OPS_ENV) $(PY) manage.py db_backup
+
+restore: db-start
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<timestamp>.dump" >&2; exit 2; }
+	$(OPS_ENV) $(PY) manage.py db_restore "$(FILE)"

@@ -12,3 +12,9 @@ class MembersConfig(AppConfig):
 
         # Run once after all apps have migrated: permissions of every app exist by then.
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="members.sync_role_groups")
+
+        from rosealliance.scheduling import register_job
+
+        from .jobs import rejected_applications_purge_due
+
+        register_job("rejected_applications_purge", rejected_applications_purge_due)

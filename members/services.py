@@ -5,6 +5,8 @@ decides on, so two coordinators clicking at once, or a double click, give one re
 Errors are `ValidationError`s with a code; entry points show their message.
 """
 
+from datetime import timedelta
+
 from allauth.core.context import request_context
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -263,3 +265,31 @@ def profile_update(
     locked.preferred_language = preferred_language
     locked.save(update_fields=["pseudonym", "country", "preferred_language"])
     return locked
+
+
+@transaction.atomic
+def rejected_applications_purge(*, older_than_days: int) -> int:
+    """Delete the accounts of applicants rejected more than `older_than_days` ago.
+
+    A rejected applicant never became a member, so nothing the organisation must keep
+    refers to them, while their declared status is the most sensitive thing stored: keep it
+    no longer than an appeal needs. Deleting the Member removes the application and any
+    status requests with it; the User goes after it (Member protects its User), taking the
+    allauth e-mail addresses along. Returns how many applicants were deleted.
+    """
+    if older_than_days < 0:
+        raise ValueError("older_than_days must not be negative.")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    members = list(
+        Member.objects.select_for_update()
+        .filter(
+            state=MembershipState.REJECTED,
+            application__decision=ApplicationDecision.REJECTED,
+            application__decided_at__lt=cutoff,
+        )
+        .only("pk", "user_id")
+    )
+    user_ids = [member.user_id for member in members]
+    Member.objects.filter(pk__in=[member.pk for member in members]).delete()
+    User.objects.filter(pk__in=user_ids).delete()
+    return len(members)

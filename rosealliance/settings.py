@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # The project package: run_scheduled, db_backup, db_restore and project-wide jobs.
+    "rosealliance",
     "pgtrigger",
     "pghistory",
     "allauth",
@@ -235,11 +237,37 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Logs never carry personal data: the request logger's messages name paths only, and
-# nothing in the project logs a member's status or vote.
+# Logs never carry personal data: nothing in the project logs a member's status or vote,
+# and every record goes through JsonLinesFormatter, which writes one JSON object per line
+# with fixed fields and blanks e-mail addresses, query strings and exception messages.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "rosealliance.log_format.JsonLinesFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "loggers": {
+        # Replace Django's own handlers: its `mail_admins` would e-mail error reports holding
+        # the request's data and local variables. Records go to the root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Operations: proxies, connection poolers, scheduled jobs, backups ---------------------
+# (docs/deployment.md explains each in context.)
+# PgBouncer in transaction-pooling mode hands each transaction any server connection, so a
+# server-side cursor (QuerySet.iterator()) cannot outlive its transaction: turn them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
+# How many proxies in front of gunicorn append to X-Forwarded-For (nginx alone: 1; a load
+# balancer and nginx: 2). allauth's per-address rate limits need the client's address;
+# with 0 every client would share the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Load balancers probe the health endpoint over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Where `make backup` writes dumps (they hold every member's status: keep the folder private).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+# A rejected applicant's account, declared status included, is deleted this long after the
+# decision (members.jobs, run by `manage.py run_scheduled`): time enough for an appeal.
+REJECTED_APPLICATION_RETENTION_DAYS = int(
+    os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
+)

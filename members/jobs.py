@@ -1,0 +1,14 @@
+"""The members app's scheduled jobs (registered in MembersConfig.ready(), run by
+`manage.py run_scheduled`)."""
+
+from django.conf import settings
+
+from . import services
+
+
+def rejected_applications_purge_due() -> str:
+    """Delete applicants rejected longer ago than REJECTED_APPLICATION_RETENTION_DAYS."""
+    deleted = services.rejected_applications_purge(
+        older_than_days=settings.REJECTED_APPLICATION_RETENTION_DAYS
+    )
+    return f"deleted={deleted}"

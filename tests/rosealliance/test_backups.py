@@ -1,0 +1,84 @@
+"""`make backup` / `make restore`: a dump of a database with members in it, restored into
+a fresh database, holds every member; restoring again over it replaces, not duplicates."""
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from members.models import MembershipState, Status
+
+from .servers import ROOT, database_url_of_tests
+
+
+@pytest.fixture
+def fresh_database(transactional_db):
+    """An empty database beside the test database (named after it, so test runs on other
+    databases never collide), dropped afterwards."""
+    name = f"{connection.settings_dict['NAME']}_restore"
+    admin_url = database_url_of_tests().rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield database_url_of_tests().rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def members_in(database_url: str) -> set[tuple[str, str, str, str]]:
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT u.email, m.pseudonym, m.status, m.state"
+            " FROM members_member m JOIN members_user u ON u.id = m.user_id"
+        ).fetchall()
+    return set(rows)
+
+
+def restore(file, database_url: str) -> subprocess.CompletedProcess:
+    """What `make restore FILE=...` runs, in its own process against `database_url`."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "db_restore", str(file), "--no-input"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+
+def test_backup_round_trip_restores_every_member(make_member, fresh_database, tmp_path):
+    make_member(status=Status.SEX_WORKER, pseudonym="Alpha")
+    make_member(status=Status.ALLY, pseudonym="Beta")
+    make_member(state=MembershipState.APPLIED, pseudonym="Gamma")
+    make_member(state=MembershipState.SUSPENDED, pseudonym="Delta")
+    expected = members_in(database_url_of_tests())
+    assert len(expected) == 4
+
+    out = io.StringIO()
+    call_command("db_backup", directory=tmp_path / "backups", stdout=out)
+    dump = Path(out.getvalue().strip())
+    assert dump.parent == tmp_path / "backups"
+    assert dump.is_file() and dump.suffix == ".dump"
+    # The dump holds every member's status: only its owner may read it.
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert stat.S_IMODE(dump.parent.stat().st_mode) == 0o700
+
+    restore(dump, fresh_database)
+    assert members_in(fresh_database) == expected
+
+    # Restoring over a database that already has the data replaces it.
+    restore(dump, fresh_database)
+    assert members_in(fresh_database) == expected
+
+
+def test_restore_of_a_missing_file_fails_cleanly(db, tmp_path):
+    with pytest.raises(CommandError, match="No such backup file"):
+        call_command("db_restore", str(tmp_path / "missing.dump"), interactive=False)
