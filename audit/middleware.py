@@ -2,9 +2,9 @@ from .services import record
 
 
 class AdminAccessAuditMiddleware:
-    """Records every request that reaches an admin view: who, and which admin view and
-    object (by URL name and id; never the query string, which could hold a filter value
-    such as a status)."""
+    """Records every request by a logged-in user that reaches an admin view: who, and
+    which admin view and object (by URL name and id; never the query string, which could
+    hold a filter value such as a status)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -15,6 +15,10 @@ class AdminAccessAuditMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if match is None or match.namespace != "admin":
+            return None
+        # Anonymous visitors only get the redirect to the login page; recording them
+        # would let anyone fill the log (and contend for its lock) at will.
+        if not request.user.is_authenticated:
             return None
         object_id = view_kwargs.get("object_id")
         record(

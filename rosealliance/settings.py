@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's session list formats times with it.
+    "django.contrib.humanize",
     "pgtrigger",
     "pghistory",
     "allauth",
