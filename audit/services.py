@@ -13,6 +13,15 @@ from .models import GENESIS_HASH, AuditEvent
 # One chain for the whole log: writers take this transaction-scoped advisory lock so that
 # two concurrent events cannot both claim the same predecessor.
 CHAIN_LOCK_KEY = 0x61756469  # "audi"
+# The columns each row's hash covers (all but `hash` itself and the sequence id).
+HASHED_FIELDS = (
+    "previous_hash",
+    "occurred_at",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+)
 ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 Target = models.Model | tuple[str, int | None] | None
@@ -73,25 +82,15 @@ def record(action: str, *, actor=None, target: Target = None) -> AuditEvent:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
     previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    previous_hash = previous or GENESIS_HASH
-    occurred_at = timezone.now()
-    actor_id = _actor_id(actor)
-    return AuditEvent.objects.create(
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        previous_hash=previous_hash,
-        hash=event_hash(
-            previous_hash=previous_hash,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-        ),
-    )
+    content = {
+        "previous_hash": previous or GENESIS_HASH,
+        "occurred_at": timezone.now(),
+        "actor_id": _actor_id(actor),
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+    }
+    return AuditEvent.objects.create(**content, hash=event_hash(**content))
 
 
 def verify_chain() -> int | None:
@@ -99,14 +98,7 @@ def verify_chain() -> int | None:
     does not match (a row was altered, inserted or removed), or None when intact."""
     expected_previous = GENESIS_HASH
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        recomputed = event_hash(
-            previous_hash=event.previous_hash,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            action=event.action,
-            target_type=event.target_type,
-            target_id=event.target_id,
-        )
+        recomputed = event_hash(**{name: getattr(event, name) for name in HASHED_FIELDS})
         if event.previous_hash != expected_previous or event.hash != recomputed:
             return event.pk
         expected_previous = event.hash
