@@ -3,6 +3,8 @@ coordinator, Steering Committee members and an administrator, all with one known
 password. Refuses to run unless DEBUG is on: demo accounts must never reach production."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +16,9 @@ from members.roles import COORDINATORS, STEERING_COMMITTEE
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_DOMAIN = "demo.invalid"
+# Staff must log in with a second factor (rosealliance.mfa_enforcement); the demo staff
+# share this TOTP secret: add it to any authenticator app to get their codes.
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 
 COUNTRY_LANGUAGE = {
     Country.SWEDEN: "sv",
@@ -98,6 +103,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, pseudonym, roles in rows:
             self.stdout.write(f"  {email:32} {pseudonym:22} {roles}")
+        self.stdout.write(
+            f"Staff accounts also ask for a code: TOTP secret {DEMO_TOTP_SECRET} "
+            "(add it to an authenticator app)."
+        )
 
     def _ensure(self, person: dict, email: str) -> tuple[str, str, str]:
         user, created = User.objects.get_or_create(email=email)
@@ -108,6 +117,8 @@ class Command(BaseCommand):
         user.is_superuser = bool(person.get("superuser"))
         user.save()
         user.groups.set(Group.objects.filter(name__in=person["groups"]))
+        if user.is_staff and not Authenticator.objects.filter(user=user, type="totp").exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
