@@ -6,6 +6,8 @@ from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+import audit
+
 from . import permissions, services
 from .models import (
     Member,
@@ -15,6 +17,32 @@ from .models import (
     User,
 )
 from .selectors import member_for_user
+
+
+class StatusViewAuditMixin:
+    """Puts every admin page that shows members' status on the audit log: the list (as
+    one event) and each record opened. `shows_status(request)` says when it does."""
+
+    def shows_status(self, request) -> bool:
+        return permissions.can_review_status(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200 and self.shows_status(request):
+            audit.record(
+                "status.viewed",
+                actor=request.user,
+                target=(f"admin:{self.opts.label_lower}.changelist", None),
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and self.shows_status(request) and object_id.isdigit():
+            audit.record(
+                "status.viewed", actor=request.user, target=(self.opts.label_lower, int(object_id))
+            )
+        return response
 
 
 def _run_service(modeladmin, request, queryset, call, done_message) -> None:
@@ -43,7 +71,7 @@ class UserAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
     search_fields = ["pseudonym", "user__email"]
     list_select_related = ["user"]
     readonly_fields = [
@@ -172,7 +200,7 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StatusChangeRequest)
-class StatusChangeRequestAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.ModelAdmin):
     list_display = ["member", "requested_at", "decision", "decided_at"]
     list_filter = ["decision"]
     list_select_related = ["member"]

@@ -27,3 +27,21 @@ def rights_lost(*, member: "Member", reason: str, by: "Member | None") -> None:
     the member row locked, before the row is written."""
     for handler in _rights_lost_handlers:
         handler(member=member, reason=reason, by=by)
+
+
+# Who must log in with a second factor. `members.permissions.requires_second_factor`
+# covers staff, superusers and the role groups it knows; other apps add their own rules
+# here (governance: "holds an active spokesperson assignment") from AppConfig.ready().
+SecondFactorRule = Callable[..., bool]
+_second_factor_rules: list[SecondFactorRule] = []
+
+
+def register_second_factor_rule(rule: SecondFactorRule) -> None:
+    """Register `rule(user) -> bool`; True means that user must have a second factor.
+    Registering twice is a no-op."""
+    if rule not in _second_factor_rules:
+        _second_factor_rules.append(rule)
+
+
+def second_factor_rules() -> tuple[SecondFactorRule, ...]:
+    return tuple(_second_factor_rules)

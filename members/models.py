@@ -6,6 +6,7 @@ the most sensitive fact stored here; it is written only by the services in
 `members.services`, never by a form the member submits.
 """
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -92,6 +93,27 @@ class MembershipState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Database-level history of membership, written by triggers so that admin edits, bulk
+# `update()` and raw SQL are caught too. It keeps no personal values: the membership state
+# (not sensitive) on creation and on each change, and the bare fact and time of a status
+# change, never the status itself. The event tables are append-only.
+@pghistory.track(
+    pghistory.InsertEvent("member.created"),
+    pghistory.UpdateEvent("member.state_changed", condition=pghistory.AnyChange("state")),
+    fields=["state"],
+    model_name="MemberStateEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="state_events"),
+    context_field=None,
+    append_only=True,
+)
+@pghistory.track(
+    pghistory.UpdateEvent("member.status_changed", condition=pghistory.AnyChange("status")),
+    fields=[],
+    model_name="MemberStatusEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="status_change_events"),
+    context_field=None,
+    append_only=True,
+)
 class Member(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"

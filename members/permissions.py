@@ -1,5 +1,7 @@
 """Named predicates for who may see or do what in the members app."""
 
+from . import hooks, roles
+
 
 def can_review_status(user) -> bool:
     """May see other members' status (sex worker or ally). Coordinators and
@@ -10,3 +12,22 @@ def can_review_status(user) -> bool:
 def can_approve_membership(user) -> bool:
     """May approve or reject membership applications and status changes."""
     return bool(user.is_authenticated and user.has_perm("members.approve_membership"))
+
+
+# Members of these groups hold powers over other members' data or the organisation's
+# decisions, so their accounts must not fall to a guessed or phished password.
+SECOND_FACTOR_GROUPS = (roles.COORDINATORS, roles.STEERING_COMMITTEE)
+
+
+def requires_second_factor(user) -> bool:
+    """Must log in with a second factor (TOTP or a security key) before reaching anything
+    beyond the second-factor setup pages: staff, superusers, coordinators, Steering
+    Committee members, and whoever a rule registered through
+    `members.hooks.register_second_factor_rule` names (governance adds spokespersons)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists():
+        return True
+    return any(rule(user) for rule in hooks.second_factor_rules())

@@ -8,12 +8,15 @@ Errors are `ValidationError`s with a code; entry points show their message.
 from datetime import timedelta
 
 from allauth.core.context import request_context
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+import audit
 
 from . import hooks
 from .emails import send_member_mail
@@ -34,6 +37,22 @@ def _lock_member(member_id: int) -> Member:
     # The advisory lock serialises this write with ballots being cast (see locks.py).
     member_rights_lock(member_id)
     return Member.objects.select_for_update().select_related("user").get(pk=member_id)
+
+
+def _actor(by: Member | None):
+    """The user behind a deciding member, for the audit log (None: the system)."""
+    return by.user if by is not None else None
+
+
+def user_sessions_end(*, user) -> int:
+    """Log `user` out everywhere: delete every session allauth.usersessions tracks for
+    them (USERSESSIONS_TRACK_ACTIVITY records every authenticated session, however it
+    was opened). Runs in the caller's transaction, so a rolled-back change keeps them
+    logged in. Returns how many sessions ended."""
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    for session in sessions:
+        session.end()
+    return len(sessions)
 
 
 @transaction.atomic
@@ -125,6 +144,7 @@ def application_approve(*, application_id: int, by: Member | None) -> Member:
     member.save(update_fields=["state", "approved_at", "approved_by", "state_changed_at"])
     member.user.is_active = True
     member.user.save(update_fields=["is_active"])
+    audit.record("application.approved", actor=_actor(by), target=application)
     send_member_mail(member, "application_approved")
     return member
 
@@ -143,6 +163,7 @@ def application_reject(*, application_id: int, by: Member | None, reason: str = 
     member.state = MembershipState.REJECTED
     member.state_changed_at = now
     member.save(update_fields=["state", "state_changed_at"])
+    audit.record("application.rejected", actor=_actor(by), target=application)
     send_member_mail(member, "application_rejected")
     return member
 
@@ -165,9 +186,11 @@ def status_change_request(*, member: Member, to_status: str, reason: str) -> Sta
         raise ValidationError(
             _("You already have a request waiting for a coordinator."), code="request_pending"
         )
-    return StatusChangeRequest.objects.create(
+    change = StatusChangeRequest.objects.create(
         member=locked, from_status=locked.status, to_status=to_status, reason=reason
     )
+    audit.record("status_change.requested", actor=locked.user, target=change)
+    return change
 
 
 def _lock_pending_status_change(request_id: int, by: Member | None) -> StatusChangeRequest:
@@ -201,6 +224,11 @@ def status_change_approve(
     change.decided_by = by
     change.decision_reason = reason
     change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    # The audit log names the request, never the statuses in it.
+    audit.record("status_change.approved", actor=_actor(by), target=change)
+    # A status change alters what the member may do: every open session ends, so no
+    # browser keeps acting on the old rights.
+    user_sessions_end(user=member.user)
     send_member_mail(member, "request_decided")
     return change
 
@@ -215,6 +243,7 @@ def status_change_reject(
     change.decided_by = by
     change.decision_reason = reason
     change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    audit.record("status_change.rejected", actor=_actor(by), target=change)
     send_member_mail(change.member, "request_decided")
     return change
 
@@ -251,6 +280,8 @@ def membership_state_set(*, member_id: int, state: str, by: Member | None, reaso
     member.save(update_fields=["state", "state_changed_at"])
     member.user.is_active = state == MembershipState.ACTIVE
     member.user.save(update_fields=["is_active"])
+    audit.record(f"membership.{state}", actor=_actor(by), target=member)
+    user_sessions_end(user=member.user)
     return member
 
 

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
+
 from . import permissions, selectors, services
 from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
 from .models import MembershipApplication, StatusChangeRequest
@@ -108,13 +110,19 @@ def _require_coordinator(request: HttpRequest):
 @login_required
 def coordinator_queue(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
+    show_status = permissions.can_review_status(request.user)
+    if show_status:
+        # Every look at members' status is on the audit log.
+        audit.record(
+            "status.viewed", actor=request.user, target=("members:coordinator_queue", None)
+        )
     return render(
         request,
         "members/coordinator_queue.html",
         {
             "applications": selectors.pending_applications(),
             "status_changes": selectors.pending_status_changes(),
-            "show_status": permissions.can_review_status(request.user),
+            "show_status": show_status,
             "decision_form": DecisionForm(),
         },
     )

@@ -1,8 +1,15 @@
-"""django-allauth adapter: closes open sign-up (applying is the only way in) and sends
-allauth's own e-mails in the recipient's preferred language."""
+"""django-allauth adapters: the account adapter closes open sign-up (applying is the only
+way in) and sends allauth's own e-mails in the recipient's preferred language; the MFA
+adapter encrypts second-factor secrets at rest."""
+
+import base64
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +22,43 @@ class AccountAdapter(DefaultAccountAdapter):
         language = member.preferred_language if member else translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Encrypts the secrets allauth stores for second factors (the TOTP key, the seed of
+    the recovery codes), and keeps the host name out of passkey prompts."""
+
+    def encrypt(self, text: str) -> str:
+        return secret_box().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_box().decrypt(encrypted_text.encode()).decode()
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # allauth names the relying party after the host, which may reveal what the
+        # organisation is on a shared device; use the same neutral name as for TOTP.
+        entity = super().get_public_key_credential_rp_entity()
+        entity["name"] = self.get_totp_issuer()
+        return entity
+
+
+def _fernet_key_from_secret(secret: str) -> bytes:
+    digest = salted_hmac(
+        "rosealliance.mfa.encryption", "fernet-key", secret=secret, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def secret_box() -> MultiFernet:
+    """The cipher for second-factor secrets. `MFA_ENCRYPTION_KEY` (a Fernet key) is used
+    when set, so the database and SECRET_KEY can be rotated apart; otherwise a key is
+    derived from SECRET_KEY. Keys derived from SECRET_KEY_FALLBACKS still decrypt, so
+    rotating SECRET_KEY does not lock anyone out of their second factor."""
+    if settings.MFA_ENCRYPTION_KEY:
+        keys = [settings.MFA_ENCRYPTION_KEY.encode()]
+    else:
+        keys = [
+            _fernet_key_from_secret(secret)
+            for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        ]
+    return MultiFernet([Fernet(key) for key in keys])

@@ -79,13 +79,17 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     # The project package: run_scheduled, db_backup, db_restore and project-wide jobs.
     "rosealliance",
+    # allauth's session list formats times with it.
+    "django.contrib.humanize",
     "pgtrigger",
     "pghistory",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "members",
     "governance",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +105,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.PreferredLanguageMiddleware",
+    # Security (issue 6): sessions are tracked so they can all be ended; a second factor is
+    # enforced before any view runs; admin views are put on the audit log.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "rosealliance.mfa_enforcement.SecondFactorRequiredMiddleware",
+    "audit.middleware.AdminAccessAuditMiddleware",
 ]
 
 ROOT_URLCONF = "rosealliance.urls"
@@ -159,6 +168,15 @@ LOGIN_URL = "account_login"
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Member login")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+# Second-factor secrets are stored encrypted (rosealliance.adapters.MFAAdapter) with this
+# Fernet key, or with a key derived from SECRET_KEY when it is unset.
+MFA_ADAPTER = "rosealliance.adapters.MFAAdapter"
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
+# Record every authenticated session (not only allauth logins), so that ending "all of a
+# member's sessions" really reaches all of them, and members can list and end their own.
+USERSESSIONS_TRACK_ACTIVITY = True
+# allauth's rate limits stay at their defaults (ACCOUNT_RATE_LIMITS unset) and count in
+# the shared cache above, so every server process sees the same failed-login counters.
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -221,7 +239,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+# `preload` only takes effect once the domain is submitted to the browsers' list; the
+# header carries it so that `check --deploy` is clean and submitting needs no deploy.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -3,8 +3,10 @@ cannot create states that the application itself could never reach."""
 
 import itertools
 
+import pgtrigger
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 
@@ -16,10 +18,38 @@ PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
 
 
+def give_second_factor(user) -> str:
+    """Activate a TOTP authenticator for `user` (as allauth's setup page does) and return
+    its secret. Staff, coordinators and committee members cannot reach their pages
+    without one (rosealliance.mfa_enforcement)."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_despite_audit_truncate_guard():
+    """Transactional tests empty every table with TRUNCATE afterwards; the audit log's
+    trigger refuses TRUNCATE (as it must in production), so the test teardown alone is
+    let through."""
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        with pgtrigger.ignore("audit.AuditEvent:audit_event_no_truncate"):
+            original(self)
+
+    TransactionTestCase._fixture_teardown = teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
+
+
 @pytest.fixture
 def make_member(db):
     """make_member(status=..., state=..., groups=[...]) -> Member, created by applying and
-    being approved by a coordinator, with a verified e-mail address."""
+    being approved by a coordinator, with a verified e-mail address. Members of a group
+    get a TOTP second factor unless `second_factor=False`."""
 
     def factory(
         *,
@@ -29,6 +59,7 @@ def make_member(db):
         pseudonym: str | None = None,
         language: str = "en",
         country: str = "SE",
+        second_factor: bool | None = None,
     ) -> Member:
         n = next(_counter)
         request = RequestFactory().post("/apply/")
@@ -54,6 +85,8 @@ def make_member(db):
             member.user.groups.add(*Group.objects.filter(name__in=groups))
             member.user.is_staff = True
             member.user.save(update_fields=["is_staff"])
+        if second_factor if second_factor is not None else bool(groups):
+            give_second_factor(member.user)
         member.refresh_from_db()
         return member
 
@@ -84,6 +117,8 @@ def seat_member():
 
     def do_seat(member: Member, position: str = "member"):
         today = timezone.localdate()
+        # A seat makes them staff, and staff must have a second factor.
+        give_second_factor(member.user)
         return governance_services.seat_assign(
             member_id=member.pk,
             position=position,
@@ -107,7 +142,9 @@ def committee_member(make_member, seat_member):
 def administrator(db):
     from members.models import User
 
-    return User.objects.create_superuser(email="admin@example.test", password=PASSWORD)
+    user = User.objects.create_superuser(email="admin@example.test", password=PASSWORD)
+    give_second_factor(user)
+    return user
 
 
 @pytest.fixture

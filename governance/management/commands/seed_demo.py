@@ -9,6 +9,8 @@ It lives in `governance` because it seeds both apps, and governance may import m
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +32,9 @@ from members.roles import COORDINATORS
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_DOMAIN = "demo.invalid"
+# Staff must log in with a second factor (rosealliance.mfa_enforcement); the demo staff
+# share this TOTP secret: add it to any authenticator app to get their codes.
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, pseudonym, roles in rows:
             self.stdout.write(f"  {email:32} {pseudonym:22} {roles}")
+        self.stdout.write(
+            f"Staff accounts also ask for a code: TOTP secret {DEMO_TOTP_SECRET} "
+            "(add it to an authenticator app)."
+        )
 
     def _ensure(self, person: DemoPerson) -> tuple[str, str, str]:
         email = f"{person.key}@{DEMO_DOMAIN}"
@@ -97,6 +106,8 @@ class Command(BaseCommand):
         user.save()
         if not person.seat:
             user.groups.set(Group.objects.filter(name__in=person.groups))
+        if user.is_staff and not Authenticator.objects.filter(user=user, type="totp").exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
