@@ -172,9 +172,12 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # Fernet key, or with a key derived from SECRET_KEY when it is unset.
 MFA_ADAPTER = "rosealliance.adapters.MFAAdapter"
 MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
-# Record every authenticated session (not only allauth logins), so that ending "all of a
-# member's sessions" really reaches all of them, and members can list and end their own.
-USERSESSIONS_TRACK_ACTIVITY = True
+# allauth records each session at login (every login goes through allauth, the admin's
+# included), which is what ending "all of a member's sessions" and the members' own session
+# list need. Activity tracking is off on purpose: it would write a per-member row on every
+# request, and the transaction ids of those writes sit right next to the ballot a member
+# casts, giving anyone holding the database a way to guess whose secret ballot is whose.
+USERSESSIONS_TRACK_ACTIVITY = False
 # allauth's rate limits stay at their defaults (ACCOUNT_RATE_LIMITS unset) and count in
 # the shared cache above, so every server process sees the same failed-login counters.
 
