@@ -4,6 +4,8 @@ allauth's own e-mails in the recipient's preferred language."""
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
+from members.languages import supported_language
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
@@ -12,6 +14,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         user = context.get("user")
         member = getattr(user, "member", None) if user is not None else None
-        language = member.preferred_language if member else translation.get_language()
+        language = (member and supported_language(member.preferred_language)) or (
+            translation.get_language()
+        )
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
