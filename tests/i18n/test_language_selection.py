@@ -232,3 +232,31 @@ def test_approval_mail_is_in_member_language(
 def test_member_model_default_language_is_a_site_language():
     default = Member._meta.get_field("preferred_language").default
     assert default in dict(settings.LANGUAGES)
+
+
+# --- allauth's pages and messages, which allauth itself does not translate to Icelandic --
+
+
+def test_login_error_is_in_visitor_language(client, db):
+    response = client.post(
+        reverse("account_login"),
+        {"login": "nobody@example.test", "password": "wrong-password-123"},
+        HTTP_ACCEPT_LANGUAGE="is",
+    )
+    content = response.content.decode()
+    assert "Netfangið eða lykilorðið er rangt." in content
+    assert "Gleymdirðu lykilorðinu?" in content
+
+
+@pytest.mark.parametrize(
+    ("url_name", "icelandic"),
+    [
+        ("account_login", "Ekki enn í félaginu?"),
+        ("account_reset_password", "Veldu nýtt lykilorð"),
+        ("account_reset_password_done", "Athugaðu tölvupóstinn þinn"),
+    ],
+)
+def test_account_pages_are_in_icelandic(client, db, url_name, icelandic):
+    content = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="is").content.decode()
+    assert icelandic in content
+    assert "Sign In" not in content and "sign up" not in content
