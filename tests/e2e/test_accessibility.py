@@ -29,6 +29,16 @@ def audit(page, guard, name: str) -> dict[str, list[str]]:
     return found
 
 
+def audit_pages(page, guard, language: str, url_names: dict[str, str]) -> dict:
+    """Visit each named URL, check it is in `language`, and audit it."""
+    found = {}
+    for name, url_name in url_names.items():
+        page.goto(reverse(url_name))
+        assert page.locator("html").get_attribute("lang") == language, name
+        found |= audit(page, guard, name)
+    return found
+
+
 def listing(found: dict[str, list[str]]) -> str:
     return "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in found.items())
 
@@ -41,19 +51,20 @@ def submit_first_form(page) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_visitor_pages_have_no_violations(open_page, guard, language, db):
     page = open_page(language)
-    found = {}
-    for name, path in [
-        ("home", reverse("members:home")),
-        ("apply", reverse("members:apply")),
-        ("apply-sent", reverse("members:apply_done")),
-        ("login", reverse("account_login")),
-        ("password-reset", reverse("account_reset_password")),
-        ("password-reset-sent", reverse("account_reset_password_done")),
-        ("account-inactive", reverse("account_inactive")),
-    ]:
-        page.goto(path)
-        assert page.locator("html").get_attribute("lang") == language
-        found |= audit(page, guard, name)
+    found = audit_pages(
+        page,
+        guard,
+        language,
+        {
+            "home": "members:home",
+            "apply": "members:apply",
+            "apply-sent": "members:apply_done",
+            "login": "account_login",
+            "password-reset": "account_reset_password",
+            "password-reset-sent": "account_reset_password_done",
+            "account-inactive": "account_inactive",
+        },
+    )
     # Forms showing their errors.
     page.goto(reverse("members:apply"))
     submit_first_form(page)
@@ -71,15 +82,16 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
 def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, language):
     member = make_member(language=language, pseudonym="Sóley")
     page = log_in(open_page(language), member)
-    found = {}
-    for name, path in [
-        ("dashboard", reverse("members:dashboard")),
-        ("profile", reverse("members:profile")),
-        ("status-change", reverse("members:status_change")),
-    ]:
-        page.goto(path)
-        assert page.locator("html").get_attribute("lang") == language
-        found |= audit(page, guard, name)
+    found = audit_pages(
+        page,
+        guard,
+        language,
+        {
+            "dashboard": "members:dashboard",
+            "profile": "members:profile",
+            "status-change": "members:status_change",
+        },
+    )
     # A profile saved: the success message.
     page.goto(reverse("members:profile"))
     page.locator("main form button[type='submit']").click()
