@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-key SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 DEFAULT_HTTP_PROTOCOL=http
 
-.PHONY: help install run test lint db-start db-stop messages clean
+.PHONY: help install run test lint db-start db-stop messages test-tools clean
 
 help:
 	@echo "make run    - serve the site with demo data on http://127.0.0.1:8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make serve  - production mode locally: collectstatic, gunicorn on 127.0.0.1:8000"
 	@echo "make backup - pg_dump the configured database into var/backups/"
 	@echo "make restore FILE=var/backups/....dump - replace the database with a backup"
+	@echo "make messages - update translation catalogues from the source, compile, report"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required" >&2; exit 1; }
@@ -47,12 +48,31 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: db-start lint
+test: db-start lint test-tools
 	DJANGO_SETTINGS_MODULE=rosealliance.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
+# What the tests need beyond Python: gettext (the catalogue checks run xgettext, msgmerge
+# and msgfmt), Debian's Chromium for the browser tests (test tools cannot download a
+# browser here) and axe-core from npm (package-lock.json; node_modules/ is ignored).
+test-tools: node_modules/.installed
+	@command -v msgfmt >/dev/null 2>&1 || scripts/apt_install.sh gettext
+	@test -x /usr/bin/chromium || scripts/apt_install.sh chromium chromium-driver
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/apt_install.sh nodejs npm
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Translations: extract new strings into locale/*/django.po, compile the .mo files (they
+# are committed; tests/i18n fails while a .mo differs from its .po) and report what is
+# left to translate. Re-run after adding or changing any marked string.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || scripts/apt_install.sh gettext
+	scripts/translations_status.sh
+
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static node_modules
 
 # --- Operations (docs/deployment.md) ----------------------------------------------------
 # Production settings (DEBUG off, whitenoise's hashed static files, gunicorn), with local

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 import audit
 
@@ -128,7 +129,9 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
                 by=by,
                 reason=str(_("Suspended in the admin.")),
             ),
-            _("%(count)d memberships suspended."),
+            ngettext_lazy(
+                "%(count)d membership suspended.", "%(count)d memberships suspended.", "count"
+            ),
         )
 
     @admin.action(description=_("Reinstate the selected memberships"), permissions=["change"])
@@ -143,7 +146,9 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
                 by=by,
                 reason=str(_("Reinstated in the admin.")),
             ),
-            _("%(count)d memberships reinstated."),
+            ngettext_lazy(
+                "%(count)d membership reinstated.", "%(count)d memberships reinstated.", "count"
+            ),
         )
 
 
@@ -185,7 +190,9 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda app, by: services.application_approve(application_id=app.pk, by=by),
-            _("%(count)d applications approved."),
+            ngettext_lazy(
+                "%(count)d application approved.", "%(count)d applications approved.", "count"
+            ),
         )
 
     @admin.action(description=_("Reject the selected applications"))
@@ -195,7 +202,9 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda app, by: services.application_reject(application_id=app.pk, by=by),
-            _("%(count)d applications rejected."),
+            ngettext_lazy(
+                "%(count)d application rejected.", "%(count)d applications rejected.", "count"
+            ),
         )
 
 
@@ -219,7 +228,9 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
             request,
             queryset,
             lambda change, by: services.status_change_approve(request_id=change.pk, by=by),
-            _("%(count)d status changes approved."),
+            ngettext_lazy(
+                "%(count)d status change approved.", "%(count)d status changes approved.", "count"
+            ),
         )
 
     @admin.action(description=_("Reject the selected status changes"))
@@ -229,5 +240,7 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
             request,
             queryset,
             lambda change, by: services.status_change_reject(request_id=change.pk, by=by),
-            _("%(count)d status changes rejected."),
+            ngettext_lazy(
+                "%(count)d status change rejected.", "%(count)d status changes rejected.", "count"
+            ),
         )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .languages import supported_language
 from .models import Member
 
 
@@ -27,7 +28,7 @@ def send_member_mail(member: Member, template_name: str, context: dict | None = 
     mails anybody."""
     subject, body = render_member_mail(
         template_name,
-        language=member.preferred_language,
+        language=supported_language(member.preferred_language) or settings.LANGUAGE_CODE,
         context={"pseudonym": member.pseudonym, **(context or {})},
     )
     recipient = member.user.email

@@ -39,7 +39,7 @@ class ApplicationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     country = forms.ChoiceField(label=_("Country"), choices=Country.choices)
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
     status = forms.ChoiceField(
         label=_("I am"),
         choices=Status.choices,
@@ -72,7 +72,7 @@ class ApplicationForm(forms.Form):
 class ProfileForm(forms.Form):
     pseudonym = forms.CharField(label=_("Pseudonym"), max_length=PSEUDONYM_MAX_LENGTH)
     country = forms.ChoiceField(label=_("Country"), choices=Country.choices)
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .languages import supported_language
+
 
 class PreferredLanguageMiddleware:
     """Stores the language chosen for a request (after login, or a profile change) in the
@@ -10,13 +12,16 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        language = getattr(request, "preferred_language", None)
+        language = supported_language(getattr(request, "preferred_language", None))
         if language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -71,6 +72,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         member = services.profile_update(member=member, **form.cleaned_data)
         request.preferred_language = member.preferred_language
+        # The confirmation is already in the newly chosen language.
+        translation.activate(member.preferred_language)
         messages.success(request, _("Your profile has been saved."))
         return redirect("members:profile")
     status_changes = selectors.status_changes_of(member)
