@@ -74,7 +74,7 @@ def test_profile_change_of_language_takes_effect_at_once(client, make_member):
 
 
 def test_account_without_member_record_logs_in_without_language_cookie(client, db):
-    User.objects.create_superuser(email="root@example.test", password=PASSWORD)
+    User.objects.create_user(email="root@example.test", password=PASSWORD)
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(

@@ -45,7 +45,7 @@ def test_failed_logins_are_rate_limited_in_the_shared_database_cache(client, sex
     # The right password no longer helps: the account is locked for a while.
     response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed attempts" in response.content.decode()
     # The counters are rows of the cache table every server process reads.
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {settings.CACHES['default']['LOCATION']}")
