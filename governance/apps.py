@@ -8,12 +8,18 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from members import hooks, roles
+        from rosealliance.scheduling import register_job
 
-        from . import services
+        from . import jobs, permissions, services
 
         # Losing the rights (status or membership change) ends every role, in the same
         # transaction as the change.
         hooks.register_rights_lost_handler(services.roles_end_for_member)
+        # Spokespersons speak for the network: their accounts need a second factor too.
+        hooks.register_second_factor_rule(permissions.holds_spokesperson_role)
+        register_job("motions_close_due", jobs.motions_close_due)
+        register_job("seats_end_expired", jobs.seats_end_expired)
+        register_job("assignments_end_expired", jobs.assignments_end_expired)
         roles.register_role_permissions(
             roles.COORDINATORS,
             {

@@ -46,3 +46,15 @@ def can_vote(member: Member | None, motion) -> bool:
         and motion.on_roll
         and not motion.has_voted
     )
+
+
+def holds_spokesperson_role(user) -> bool:
+    """An approved spokesperson assignment: such accounts must have a second factor."""
+    from .models import AssignmentState, SpokespersonAssignment
+
+    return bool(
+        user.is_authenticated
+        and SpokespersonAssignment.objects.filter(
+            member__user=user, state=AssignmentState.APPROVED
+        ).exists()
+    )

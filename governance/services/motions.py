@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from members.locks import member_rights_lock
 from members.models import Member, MembershipState, Status
 
@@ -83,6 +84,7 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
     if motion.proposer_id is None and by is not None:
         motion.proposer = by
     motion.save(update_fields=["roll_size", "roll_digest", "state", "opened_at", "proposer"])
+    audit.record("motion.opened", actor=by.user if by else None, target=motion)
     return motion
 
 
@@ -182,6 +184,7 @@ def motion_close(*, motion_id: int, by: Member | None = None) -> Motion:
     motion.save(
         update_fields=["yes_count", "no_count", "abstain_count", "outcome", "state", "closed_at"]
     )
+    audit.record("motion.closed", actor=by.user if by else None, target=motion)
     return motion
 
 
@@ -217,6 +220,7 @@ def motion_publish(*, motion_id: int, by: Member | None) -> Motion:
     motion.state = MotionState.PUBLISHED
     motion.published_at = timezone.now()
     motion.save(update_fields=["state", "published_at"])
+    audit.record("motion.published", actor=by.user if by else None, target=motion)
     return motion
 
 

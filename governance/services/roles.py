@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from members.emails import send_member_mail
 from members.models import Member
 from members.roles import STEERING_COMMITTEE
@@ -41,6 +42,11 @@ def _lock_member(member_id: int) -> Member:
 def _history_context(by: Member | None, reason: str = ""):
     """Who and why, stored with every history row pghistory writes in this block."""
     return pghistory.context(by_member=by.pk if by else None, reason=reason)
+
+
+def _audit(action: str, by: Member | None, target) -> None:
+    """Record a role change in the audit log: the code, who acted, which row; never why."""
+    audit.record(action, actor=by.user if by else None, target=target)
 
 
 def _translate_integrity_error(error: IntegrityError) -> ValidationError:
@@ -120,6 +126,7 @@ def seat_assign(
     except IntegrityError as error:
         raise _translate_integrity_error(error) from error
     _sync_committee_group(member)
+    _audit("seat.assigned", by, seat)
     return seat
 
 
@@ -134,6 +141,7 @@ def seat_end(*, seat_id: int, by: Member | None, reason: str) -> Seat:
         seat.end_reason = reason
         seat.save(update_fields=["ended_on", "end_reason"])
     _sync_committee_group(seat.member)
+    _audit("seat.ended", by, seat)
     return seat
 
 
@@ -190,6 +198,7 @@ def spokesperson_propose(
             assignment.topics.set(topics)
     except IntegrityError as error:
         raise _translate_integrity_error(error) from error
+    _audit("spokesperson.proposed", by, assignment)
     return assignment
 
 
@@ -241,6 +250,7 @@ def spokesperson_approve(
             assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
     except IntegrityError as error:
         raise _translate_integrity_error(error) from error
+    _audit("spokesperson.approved", by, assignment)
     send_member_mail(member, "request_decided")
     return assignment
 
@@ -256,6 +266,7 @@ def spokesperson_reject(
         assignment.decided_by = by
         assignment.decision_reason = reason
         assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+    _audit("spokesperson.rejected", by, assignment)
     send_member_mail(assignment.member, "request_decided")
     return assignment
 
@@ -266,6 +277,7 @@ def _close(assignment: SpokespersonAssignment, state: str, by: Member | None, re
         assignment.closed_at = timezone.now()
         assignment.close_reason = reason
         assignment.save(update_fields=["state", "closed_at", "close_reason"])
+    _audit(f"spokesperson.{state}", by, assignment)
 
 
 @transaction.atomic
@@ -316,6 +328,7 @@ def roles_end_for_member(*, member: Member, reason: str, by: Member | None) -> N
             seat.ended_on = max(timezone.localdate(), seat.term_start)
             seat.end_reason = reason
             seat.save(update_fields=["ended_on", "end_reason"])
+        _audit("seat.ended", by, seat)
         ended_any = True
     for assignment in SpokespersonAssignment.objects.select_for_update().filter(
         member=member, state__in=ACTIVE_ASSIGNMENT_STATES

@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import AssignmentState, SpokespersonAssignment, Topic
+from tests.conftest import give_second_factor
 
 
 def request_data(**overrides):
@@ -36,7 +37,10 @@ def test_sex_worker_asks_coordinator_approves_member_sees_it_and_list_shows_it(
     assert assignment.state == AssignmentState.APPROVED
     assert assignment.decided_by == coordinator
 
+    # An approved spokesperson must have a second factor before anything else opens.
     client.force_login(sex_worker.user)
+    assert client.get(reverse("governance:my_assignments")).status_code == 302
+    give_second_factor(sex_worker.user)
     mine = client.get(reverse("governance:my_assignments")).content.decode()
     assert "Approved" in mine
     public = client.get(reverse("governance:spokespersons")).content.decode()
