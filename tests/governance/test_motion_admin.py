@@ -1,0 +1,114 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import services
+from governance.models import Motion, MotionState
+
+
+def admin_form(**overrides):
+    now = timezone.localtime()
+    later = now + datetime.timedelta(days=2)
+    data = {
+        "electorate": "voting_members",
+        "ballot_kind": "secret",
+        "majority": "simple",
+        "quorum_percent": "20",
+        "opens_at_0": now.date().isoformat(),
+        "opens_at_1": "00:00:00",
+        "closes_at_0": later.date().isoformat(),
+        "closes_at_1": "12:00:00",
+    }
+    for code, (title, text) in {
+        "en": ("Budget", "Approve the budget."),
+        "sv": ("Budget", "Godkänn budgeten."),
+        "nb": ("Budsjett", "Godkjenn budsjettet."),
+        "fi": ("Talousarvio", "Hyväksy talousarvio."),
+        "is": ("Fjárhagsáætlun", "Samþykkja fjárhagsáætlunina."),
+    }.items():
+        data[f"title_{code}"], data[f"text_{code}"] = title, text
+    data.update(overrides)
+    return data
+
+
+def run_action(client, action, motion):
+    return client.post(
+        reverse("admin:governance_motion_changelist"),
+        {"action": action, "_selected_action": [motion.pk]},
+        follow=True,
+    )
+
+
+def test_committee_drafts_opens_closes_and_publishes_in_the_admin(
+    client, committee_member, sex_worker
+):
+    client.force_login(committee_member.user)
+    response = client.post(reverse("admin:governance_motion_add"), admin_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    motion = Motion.objects.get()
+    assert motion.proposer == committee_member
+    assert motion.title_fi == "Talousarvio"
+
+    run_action(client, "open_motions", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.OPEN
+    assert motion.roll_size == 2
+
+    services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="yes")
+    changelist = client.get(reverse("admin:governance_motion_changelist")).content.decode()
+    assert "1 / 2" in changelist  # turnout while open, never the choices
+    change = client.get(reverse("admin:governance_motion_change", args=[motion.pk]))
+    assert "Hidden until voting closes." in change.content.decode()
+
+    run_action(client, "close_motions", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.CLOSED
+    change = client.get(reverse("admin:governance_motion_change", args=[motion.pk]))
+    assert "Yes 1, no 0, abstain 0" in change.content.decode()
+
+    run_action(client, "publish_motions", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.PUBLISHED
+
+
+def test_opening_with_a_missing_translation_is_refused_with_a_message(client, committee_member):
+    client.force_login(committee_member.user)
+    client.post(reverse("admin:governance_motion_add"), admin_form(title_is="", text_is=""))
+    motion = Motion.objects.get()
+    changelist = client.get(reverse("admin:governance_motion_changelist")).content.decode()
+    assert ">is<" in changelist  # the missing language is shown
+    page = run_action(client, "open_motions", motion).content.decode()
+    assert "Translations are missing (is)" in page
+    motion.refresh_from_db()
+    assert motion.state == MotionState.DRAFT
+
+
+def test_editing_an_open_motion_in_the_admin_changes_nothing(client, committee_member, make_motion):
+    motion = make_motion()
+    client.force_login(committee_member.user)
+    response = client.post(
+        reverse("admin:governance_motion_change", args=[motion.pk]),
+        admin_form(title_en="Something else", quorum_percent="90"),
+    )
+    assert response.status_code in (200, 302)
+    motion.refresh_from_db()
+    assert motion.title_en == "Support the campaign"
+    assert motion.quorum_percent == 0
+
+
+def test_closing_a_draft_in_the_admin_is_a_message_not_an_error(
+    client, committee_member, make_motion
+):
+    draft = make_motion(open=False)
+    client.force_login(committee_member.user)
+    page = run_action(client, "close_motions", draft)
+    assert page.status_code == 200
+    assert "Only an open motion can be closed." in page.content.decode()
+
+
+def test_motions_admin_is_closed_to_other_members(client, sex_worker, coordinator):
+    for user in (sex_worker.user, coordinator.user):
+        client.force_login(user)
+        response = client.get(reverse("admin:governance_motion_changelist"))
+        assert response.status_code in (302, 403)

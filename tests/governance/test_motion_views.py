@@ -1,0 +1,186 @@
+import re
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from governance import services
+from governance.models import Ballot, BallotKind, MotionState
+from members.models import Status
+
+RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
+
+
+def vote(client, motion, choice, step="cast"):
+    return client.post(
+        reverse("governance:motion_vote", args=[motion.pk]), {"choice": choice, "step": step}
+    )
+
+
+def test_member_votes_with_a_confirmation_step_and_sees_the_receipt_once(
+    client, sex_worker, make_motion
+):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    detail = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
+    assert 'name="choice"' in detail
+
+    confirm = vote(client, motion, "no", step="confirm")
+    assert confirm.status_code == 200
+    assert "Confirm your vote" in confirm.content.decode()
+    assert not Ballot.objects.exists()  # nothing is cast before the confirmation
+
+    cast = vote(client, motion, "no")
+    assert cast.status_code == 200
+    code = RECEIPT.search(cast.content.decode()).group(0)
+    assert services.receipt_is_counted(motion_id=motion.pk, code=code) is False  # still open
+    assert cast["Cache-Control"].startswith("max-age=0")
+    # The receipt is nowhere but in that one response.
+    again = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
+    assert code not in again
+    assert "You have voted on this motion." in again
+
+
+def test_replayed_vote_gives_one_ballot_and_a_clear_message(client, sex_worker, make_motion):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    vote(client, motion, "yes")
+    replay = vote(client, motion, "yes")
+    assert replay.status_code == 302
+    page = client.get(replay["Location"]).content.decode()
+    assert "You have already voted on this motion." in page
+    assert Ballot.objects.filter(motion=motion).count() == 1
+
+
+def test_ally_sees_the_motion_but_no_ballot_and_a_direct_post_is_refused(
+    client, ally, sex_worker, make_motion
+):
+    motion = make_motion()
+    client.force_login(ally.user)
+    page = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
+    assert motion.title_en in page
+    assert 'name="choice"' not in page
+    response = vote(client, motion, "yes")
+    assert response.status_code == 302
+    assert "Only sex workers" in client.get(response["Location"]).content.decode()
+    assert not Ballot.objects.exists()
+
+
+def test_bad_votes_change_nothing(client, sex_worker, make_motion):
+    motion = make_motion()
+    draft = make_motion(open=False)
+    client.force_login(sex_worker.user)
+    assert vote(client, motion, "maybe").status_code == 302
+    assert vote(client, draft, "yes").status_code == 404  # drafts are invisible
+    assert client.post(reverse("governance:motion_vote", args=[999999]), {}).status_code == 404
+    assert client.get(reverse("governance:motion_vote", args=[motion.pk])).status_code == 405
+    assert not Ballot.objects.exists()
+
+
+def test_committee_only_motion_has_no_ballot_for_other_members(
+    client, sex_worker, committee_member, make_motion
+):
+    motion = make_motion(electorate="steering_committee")
+    client.force_login(sex_worker.user)
+    response = vote(client, motion, "yes")
+    assert "not on the electoral roll" in client.get(response["Location"]).content.decode()
+    client.force_login(committee_member.user)
+    assert vote(client, motion, "yes").status_code == 200
+    assert Ballot.objects.filter(motion=motion).count() == 1
+
+
+def test_results_hidden_until_closed_then_committee_then_members(
+    client, make_member, committee_member, make_motion
+):
+    voter, reader = make_member(), make_member(status=Status.ALLY)
+    motion = make_motion(ballot_kind=BallotKind.ROLL_CALL)
+    services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
+    url = reverse("governance:motion_detail", args=[motion.pk])
+
+    client.force_login(committee_member.user)
+    open_page = client.get(url)
+    assert open_page.context["show_results"] is False
+    assert open_page.context["turnout_so_far"] == 1  # turnout, never the choices
+    client.force_login(reader.user)
+    assert client.get(url).context["turnout_so_far"] is None
+
+    services.motion_close(motion_id=motion.pk)
+    assert client.get(url).context["show_results"] is False
+    client.force_login(committee_member.user)
+    assert client.get(url).context["show_results"] is True
+
+    services.motion_publish(motion_id=motion.pk, by=None)
+    client.force_login(reader.user)
+    page = client.get(url)
+    assert page.context["show_results"] is True
+    html = page.content.decode()
+    assert "<svg" in html and "Adopted" in html
+    assert f"{voter.pseudonym}: Yes" in html  # roll-call: who voted what
+
+
+def test_secret_results_never_name_voters(client, make_member, make_motion):
+    voter, reader = make_member(pseudonym="Secret Voter"), make_member()
+    motion = make_motion()
+    services.ballot_cast(motion_id=motion.pk, voter=voter, choice="no")
+    services.motion_close(motion_id=motion.pk)
+    services.motion_publish(motion_id=motion.pk, by=None)
+    client.force_login(reader.user)
+    html = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
+    assert "Secret Voter" not in html
+    assert "Rejected" in html
+
+
+def test_receipt_check_after_the_close(client, sex_worker, ally, make_motion):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    code = RECEIPT.search(vote(client, motion, "abstain").content.decode()).group(0)
+    url = reverse("governance:receipt_check", args=[motion.pk])
+    assert client.get(url).status_code == 302  # not while open
+    services.motion_close(motion_id=motion.pk)
+    assert "Your ballot was counted." in client.post(url, {"code": code}).content.decode()
+    assert "No counted ballot" in client.post(url, {"code": "ZZZZ-ZZZZ-ZZZZ"}).content.decode()
+    client.force_login(ally.user)  # not on the roll
+    assert client.get(url).status_code == 302
+
+
+def test_motion_shown_in_the_members_language_with_a_note_when_missing(make_member, make_motion):
+    swede = make_member(language="sv")
+    finn = make_member(language="fi")
+    motion = make_motion(languages=("en", "sv"), open=False, allow_language_fallback=True)
+    services.motion_open(motion_id=motion.pk, by=None)
+    url = reverse("governance:motion_detail", args=[motion.pk])
+    for member, title, fallback in ((swede, "Stöd kampanjen", False), (finn, None, True)):
+        client = Client()
+        client.force_login(member.user)
+        with translation.override(member.preferred_language):
+            page = client.get(url, HTTP_ACCEPT_LANGUAGE=member.preferred_language)
+        assert page.context["reading_fallback"] is fallback
+        if title:
+            assert title in page.content.decode()
+        else:
+            assert "Support the campaign" in page.content.decode()
+
+
+def test_first_request_after_the_window_closes_the_motion(client, sex_worker, make_motion):
+    import datetime
+    import time
+
+    from django.utils import timezone
+
+    motion = make_motion(closes_at=timezone.now() + datetime.timedelta(seconds=1))
+    time.sleep(1.1)
+    client.force_login(sex_worker.user)
+    client.get(reverse("governance:motion_list"))
+    motion.refresh_from_db()
+    assert motion.state == MotionState.CLOSED
+
+
+def test_dashboard_lists_motions_waiting_for_my_vote(client, sex_worker, ally, make_motion):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    assert motion.title_en in client.get(reverse("members:dashboard")).content.decode()
+    client.force_login(ally.user)
+    assert (
+        "No motion is waiting for your vote."
+        in client.get(reverse("members:dashboard")).content.decode()
+    )
