@@ -4,6 +4,8 @@ Each test starts two real gunicorn processes on their own loopback ports against
 database; data is committed (transactional_db) so they can see it.
 """
 
+import re
+
 import pytest
 from django.core.cache import cache
 
@@ -71,3 +73,40 @@ def test_failed_logins_count_across_servers(two_servers, make_member):
     assert refused.status == 200
     assert "Too many failed attempts" in refused.body
     assert "sessionid" not in browser.cookies
+
+
+def test_votes_cast_through_both_servers_are_all_counted_once(
+    two_servers, make_member, make_motion
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from governance import services
+    from governance.models import Ballot, MotionVoters
+
+    ports = two_servers
+    voters = [make_member() for _ in range(12)]
+    motion = make_motion()
+
+    # Read in this thread: the worker threads below must not open database connections.
+    emails = [member.user.email for member in voters]
+
+    def vote(index_and_email):
+        index, email = index_and_email
+        browser = Client(ports[index % 2])
+        login = browser.post_form("/accounts/login/", {"login": email, "password": PASSWORD})
+        assert login.status == 302
+        # Read the motion on one server, vote on the other, then replay on the first.
+        other = browser.on(ports[(index + 1) % 2])
+        page = other.get(f"/motions/{motion.pk}/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1)
+        form = {"choice": "yes", "step": "cast", "csrfmiddlewaretoken": token}
+        cast = other.request("POST", f"/motions/{motion.pk}/vote/", form)
+        replay = browser.request("POST", f"/motions/{motion.pk}/vote/", form)
+        return cast.status, replay.status
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(vote, enumerate(emails)))
+    assert results == [(200, 302)] * len(voters)
+    assert Ballot.objects.filter(motion=motion).count() == len(voters)
+    assert sorted(MotionVoters.objects.get(motion=motion).voter_ids) == sorted(v.pk for v in voters)
+    assert services.motion_close(motion_id=motion.pk).yes_count == len(voters)
