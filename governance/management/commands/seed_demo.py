@@ -7,6 +7,7 @@ It lives in `governance` because it seeds both apps, and governance may import m
 (not the other way round)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import services as governance_services
-from governance.models import Position, Seat
+from governance.models import Motion, Position, Seat
 from members.models import (
     ApplicationDecision,
     Country,
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo runs only with DEBUG on: demo data is for development.")
         with transaction.atomic():
             rows = [self._ensure(person) for person in demo_people()]
+            self._ensure_motions()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, pseudonym, roles in rows:
             self.stdout.write(f"  {email:32} {pseudonym:22} {roles}")
@@ -94,6 +96,49 @@ class Command(BaseCommand):
             f"Staff accounts also ask for a code: TOTP secret {DEMO_TOTP_SECRET} "
             "(add it to an authenticator app)."
         )
+
+    def _ensure_motions(self) -> None:
+        """One open motion to vote on and one with a published result, made once."""
+        if Motion.objects.exists():
+            return
+        now = timezone.now()
+        texts = {
+            "title": {
+                "en": "Join the Nordic campaign against the purchase ban",
+                "sv": "Gå med i den nordiska kampanjen mot sexköpslagen",
+                "nb": "Bli med i den nordiske kampanjen mot sexkjøpsloven",
+                "fi": "Liity pohjoismaiseen kampanjaan seksin oston kieltoa vastaan",
+                "is": "Tökum þátt í norrænu herferðinni gegn kaupabanninu",
+            },
+            "text": {
+                "en": "The network joins the campaign and sends two spokespersons.",
+                "sv": "Nätverket går med i kampanjen och skickar två talespersoner.",
+                "nb": "Nettverket blir med i kampanjen og sender to talspersoner.",
+                "fi": "Verkosto liittyy kampanjaan ja lähettää kaksi tiedottajaa.",
+                "is": "Netið tekur þátt í herferðinni og sendir tvo talsmenn.",
+            },
+        }
+        fields = {
+            f"{name}_{code}": value
+            for name, by_language in texts.items()
+            for code, value in by_language.items()
+        }
+        open_motion = Motion.objects.create(
+            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), **fields
+        )
+        governance_services.motion_open(motion_id=open_motion.pk, by=None)
+        past = Motion.objects.create(
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(hours=1),
+            ballot_kind="roll_call",
+            **{key: f"{value} (2025)" for key, value in fields.items()},
+        )
+        governance_services.motion_open(motion_id=past.pk, by=None)
+        voters = Member.objects.filter(status=Status.SEX_WORKER).order_by("pk")
+        for voter, choice in zip(voters, ["yes", "yes", "no", "abstain", "yes"], strict=False):
+            governance_services.ballot_cast(motion_id=past.pk, voter=voter, choice=choice)
+        governance_services.motion_close(motion_id=past.pk)
+        governance_services.motion_publish(motion_id=past.pk, by=None)
 
     def _ensure(self, person: DemoPerson) -> tuple[str, str, str]:
         email = f"{person.key}@{DEMO_DOMAIN}"
