@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('electorate', models.CharField(choices=[('voting_members', 'All voting members'), ('steering_committee', 'The Steering Committee only')], default='voting_members', max_length=24, verbose_name='electorate')),
                 ('ballot_kind', models.CharField(choices=[('roll_call', 'Roll-call (members see who voted what)'), ('secret', 'Secret')], default='secret', max_length=16, verbose_name='ballot')),
                 ('majority', models.CharField(choices=[('simple', 'Simple majority of yes and no votes'), ('two_thirds', 'Two-thirds of yes and no votes'), ('absolute', 'Absolute majority of the electoral roll')], default='simple', max_length=16, verbose_name='majority rule')),
-                ('quorum_percent', models.PositiveSmallIntegerField(default=0, help_text='Share of the electoral roll that must vote (abstentions count).', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='quorum (% of the roll)')),
+                ('quorum_percent', models.PositiveSmallIntegerField(default=0, help_text='Share of the electoral roll that must vote (abstentions count).', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='quorum (percentage of the roll)')),
                 ('opens_at', models.DateTimeField(verbose_name='voting opens')),
                 ('closes_at', models.DateTimeField(verbose_name='voting closes')),
                 ('allow_language_fallback', models.BooleanField(default=False, help_text='Members reading a missing language then see the English text, with a note.', verbose_name='open even if a translation is missing')),

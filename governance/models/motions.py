@@ -112,7 +112,7 @@ class Motion(models.Model):
         _("majority rule"), max_length=16, choices=MajorityRule.choices, default=MajorityRule.SIMPLE
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of the roll)"),
+        _("quorum (percentage of the roll)"),
         default=0,
         validators=[MaxValueValidator(100)],
         help_text=_("Share of the electoral roll that must vote (abstentions count)."),
