@@ -151,6 +151,9 @@ def open_page(browser: Browser, guard: Guard, live_server):
             java_script_enabled=javascript,
             viewport=viewport or DESKTOP,
         )
+        # A local server answers in well under a second: a step still waiting after ten
+        # has failed, and the test should say so without sitting out Playwright's 30 s.
+        context.set_default_timeout(10_000)
         new_page = context.new_page()
         guard.watch(context, new_page)
         return new_page
@@ -227,6 +230,31 @@ def horizontal_overflow(page: Page) -> int:
     return page.evaluate(
         "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
     )
+
+
+def say(language: str, message: str, **values) -> str:
+    """`message` as a person reading `language` sees it: our own catalogue's translation
+    (the English while a string is still untranslated, as the page shows it too)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.gettext(message)
+    return text % values if values else text
+
+
+def label(language: str, message: str) -> re.Pattern:
+    """A form field's label as shown: the translation, with or without Django's colon."""
+    return re.compile(rf"^\s*{re.escape(say(language, message))}:?\s*$")
+
+
+def check_page(page: Page, guard: Guard, name: str, *, axe: bool = False) -> None:
+    """One step of a journey: a screenshot and the HTML, the page reflows in its window
+    (no horizontal scrolling), and with `axe` zero axe-core violations."""
+    guard.step(page, name)
+    assert horizontal_overflow(page) == 0, f"{name}: wider than the window"
+    if axe:
+        violations = axe_violations(page)
+        assert violations == [], f"{name}:\n" + "\n".join(violations)
 
 
 _REPORTS = pytest.StashKey[dict]()
