@@ -129,6 +129,8 @@ def test_member_applies_votes_and_finds_receipt_counted(
     expect(page.locator("h1")).to_have_text(say(language, "Your vote has been cast"))
     receipt = page.locator(".receipt code").inner_text().strip()
     assert RECEIPT.match(receipt), receipt
+    # Read aloud with what it is: "Receipt code ABCD-EFGH-JKLM".
+    expect(page.locator(".receipt")).to_have_text(f"{say(language, 'Receipt code')} {receipt}")
     check_page(page, guard, "receipt", axe=axe)
 
     # The motion now says so, and offers no second ballot.
