@@ -16,7 +16,7 @@ from governance.models import AssignmentState, SpokespersonAssignment, Topic
 from members.models import Status
 from tests.conftest import PASSWORD
 
-from .conftest import DESKTOP, PHONE, check_page, label, say
+from .conftest import DESKTOP, PHONE, check_page, label, say, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -41,15 +41,6 @@ def policy_topic() -> Topic:
         },
     )
     return topic
-
-
-def totp_code(secret: str) -> str:
-    """What an authenticator app holding `secret` shows now."""
-    import time
-
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.mark.parametrize(("language", "viewport"), VARIANTS)

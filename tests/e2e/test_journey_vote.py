@@ -119,6 +119,11 @@ def test_member_applies_votes_and_finds_receipt_counted(
     expect(page.locator(".motion-text")).to_have_text(text)
     expect(page.get_by_role("note")).to_have_count(0)  # no "not translated" note
     check_page(page, guard, "motion-detail", axe=axe)
+    # Continuing without a choice says what is missing, and casts nothing.
+    ballot = page.get_by_role("region", name=say(language, "Your vote"))
+    ballot.get_by_role("button", name=say(language, "Continue")).click()
+    expect(page.locator(".messages")).to_have_text(say(language, "Choose yes, no or abstain."))
+    check_page(page, guard, "motion-detail-no-choice", axe=axe)
     ballot = page.get_by_role("region", name=say(language, "Your vote"))
     ballot.get_by_label(label(language, "Yes")).check()
     ballot.get_by_role("button", name=say(language, "Continue")).click()
