@@ -3,12 +3,14 @@
 errors or admin messages, never as a server error."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
+from members.admin import run_service_action
 from members.models import Country, Language, Member, MembershipState
 from members.selectors import member_for_user
 
@@ -94,21 +96,6 @@ class SeatAddForm(ServiceAdminForm):
         )
 
 
-def _run_action(modeladmin, request, queryset, call, done_message):
-    acting = member_for_user(request.user)
-    done = 0
-    for obj in queryset:
-        try:
-            call(obj, acting)
-            done += 1
-        except ValidationError as error:
-            modeladmin.message_user(
-                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
-            )
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
-
 @admin.register(Seat)
 class SeatAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
     add_form = SeatAddForm
@@ -129,14 +116,14 @@ class SeatAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("End the selected seats today"))
     def end_seats(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda seat, by: services.seat_end(
                 seat_id=seat.pk, by=by, reason=str(_("Ended in the admin."))
             ),
-            _("%(count)d seats ended."),
+            ngettext_lazy("%(count)d seat ended.", "%(count)d seats ended.", "count"),
         )
 
 
@@ -202,36 +189,42 @@ class SpokespersonAssignmentAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected assignments"))
     def approve(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda a, by: services.spokesperson_approve(assignment_id=a.pk, by=by),
-            _("%(count)d assignments approved."),
+            ngettext_lazy(
+                "%(count)d assignment approved.", "%(count)d assignments approved.", "count"
+            ),
         )
 
     @admin.action(description=_("Reject the selected assignments"))
     def reject(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda a, by: services.spokesperson_reject(
                 assignment_id=a.pk, by=by, reason=str(_("Rejected in the admin."))
             ),
-            _("%(count)d assignments rejected."),
+            ngettext_lazy(
+                "%(count)d assignment rejected.", "%(count)d assignments rejected.", "count"
+            ),
         )
 
     @admin.action(description=_("Revoke the selected assignments"))
     def revoke(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda a, by: services.spokesperson_revoke(
                 assignment_id=a.pk, by=by, reason=str(_("Revoked in the admin."))
             ),
-            _("%(count)d assignments revoked."),
+            ngettext_lazy(
+                "%(count)d assignment revoked.", "%(count)d assignments revoked.", "count"
+            ),
         )
 
 
@@ -350,30 +343,30 @@ class MotionAdmin(TranslationAdmin):
 
     @admin.action(description=_("Open the selected motions for voting"))
     def open_motions(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda motion, by: services.motion_open(motion_id=motion.pk, by=by),
-            _("%(count)d motions opened."),
+            ngettext_lazy("%(count)d motion opened.", "%(count)d motions opened.", "count"),
         )
 
     @admin.action(description=_("Close the selected motions and count the votes"))
     def close_motions(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda motion, by: services.motion_close(motion_id=motion.pk, by=by),
-            _("%(count)d motions closed."),
+            ngettext_lazy("%(count)d motion closed.", "%(count)d motions closed.", "count"),
         )
 
     @admin.action(description=_("Publish the results of the selected motions"))
     def publish_motions(self, request, queryset):
-        _run_action(
+        run_service_action(
             self,
             request,
             queryset,
             lambda motion, by: services.motion_publish(motion_id=motion.pk, by=by),
-            _("%(count)d results published."),
+            ngettext_lazy("%(count)d result published.", "%(count)d results published.", "count"),
         )

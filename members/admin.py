@@ -46,8 +46,10 @@ class StatusViewAuditMixin:
         return response
 
 
-def _run_service(modeladmin, request, queryset, call, done_message) -> None:
-    """Call a service per selected object; report refusals as admin messages."""
+def run_service_action(modeladmin, request, queryset, call, done_message) -> None:
+    """An admin action's body: call a service per selected object, report refusals as
+    admin messages and the number done with `done_message` (an ngettext with `count`).
+    Governance's admin uses it too."""
     acting = member_for_user(request.user)
     done = 0
     for obj in queryset:
@@ -119,7 +121,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Suspend the selected memberships"), permissions=["change"])
     def suspend(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
@@ -136,7 +138,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Reinstate the selected memberships"), permissions=["change"])
     def reinstate(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
@@ -185,7 +187,7 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected applications"))
     def approve(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
@@ -197,7 +199,7 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Reject the selected applications"))
     def reject(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
@@ -223,7 +225,7 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
 
     @admin.action(description=_("Approve the selected status changes"))
     def approve(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
@@ -235,7 +237,7 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
 
     @admin.action(description=_("Reject the selected status changes"))
     def reject(self, request, queryset):
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
