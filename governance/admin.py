@@ -301,6 +301,13 @@ class MotionAdmin(TranslationAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An opened motion is shown read-only, without Save buttons: its text and rules are
+        # frozen (and the database refuses changes anyway).
+        if obj is not None and obj.state != MotionState.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         if not permissions.can_manage_motions(request.user):
             return {}
