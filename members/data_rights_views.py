@@ -60,18 +60,18 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def leave(request: HttpRequest) -> HttpResponse:
     member = _current_member(request)
-    form = ErasureConfirmForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                member_erase(member_id=member.pk, requested_by=request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                # The service ended every stored session; this clears the browser's too.
-                logout(request)
-                return redirect("members:left")
-        return render(request, "members/leave.html", {"form": form}, status=400)
+    # Bound on every POST, even an empty one, so a missing confirmation shows an error.
+    form = ErasureConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_erase(member_id=member.pk, requested_by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The service ended every stored session; this clears the browser's too.
+            logout(request)
+            return redirect("members:left")
+    # A missing confirmation or a refusal is shown on the form, as every form here does.
     return render(request, "members/leave.html", {"form": form})
 
 
