@@ -7,25 +7,17 @@ import json
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import audit
 
-from . import selectors
 from .data_rights import member_erase, personal_data_export
 from .forms import ErasureConfirmForm
-
-
-def _current_member(request: HttpRequest):
-    member = selectors.member_for_user(request.user)
-    if member is None:
-        raise PermissionDenied(_("This account has no membership record."))
-    return member
+from .views import _current_member
 
 
 @login_required

@@ -427,15 +427,22 @@ def test_erasing_twice_is_harmless(traced):
     assert database_snapshot() == before
 
 
+def assert_refused_and_unchanged(*, member_id: int, requested_by, code: str) -> None:
+    """The erasure is refused with `code`, and not one row of the database changed."""
+    before = database_snapshot()
+    with pytest.raises(ValidationError) as refusal:
+        member_erase(member_id=member_id, requested_by=requested_by)
+    assert refusal.value.code == code
+    assert database_snapshot() == before
+
+
 def test_an_administrator_account_is_refused_and_nothing_changes(traced):
     User.objects.filter(pk=traced.member.user_id).update(is_superuser=True)
-    before = database_snapshot()
-
-    with pytest.raises(ValidationError) as refusal:
-        member_erase(member_id=traced.member.pk, requested_by=traced.member.user)
-
-    assert refusal.value.code == "administrator_account"
-    assert database_snapshot() == before
+    assert_refused_and_unchanged(
+        member_id=traced.member.pk,
+        requested_by=traced.member.user,
+        code="administrator_account",
+    )
 
 
 def test_a_refusal_by_the_database_rolls_everything_back(traced, monkeypatch):
@@ -450,25 +457,17 @@ def test_a_refusal_by_the_database_rolls_everything_back(traced, monkeypatch):
         by=None,
     )
     monkeypatch.setattr(hooks, "_rights_lost_handlers", [])
-    before = database_snapshot()
-
-    with pytest.raises(ValidationError) as refusal:
-        member_erase(member_id=traced.member.pk, requested_by=traced.member.user)
-
-    assert refusal.value.code == "not_erasable"
-    assert database_snapshot() == before
+    assert_refused_and_unchanged(
+        member_id=traced.member.pk, requested_by=traced.member.user, code="not_erasable"
+    )
 
 
 def test_only_the_member_or_an_administrator_may_erase(traced, coordinator):
-    before = database_snapshot()
     for requester in (coordinator.user, traced.other.user, None):
-        with pytest.raises(ValidationError) as refusal:
-            member_erase(member_id=traced.member.pk, requested_by=requester)
-        assert refusal.value.code == "not_allowed"
-    with pytest.raises(ValidationError) as refusal:
-        member_erase(member_id=0, requested_by=coordinator.user)
-    assert refusal.value.code == "unknown_member"
-    assert database_snapshot() == before
+        assert_refused_and_unchanged(
+            member_id=traced.member.pk, requested_by=requester, code="not_allowed"
+        )
+    assert_refused_and_unchanged(member_id=0, requested_by=coordinator.user, code="unknown_member")
 
 
 def test_the_database_keeps_an_erased_member_empty(traced):
