@@ -10,11 +10,15 @@ class GovernanceConfig(AppConfig):
         from members import hooks, roles
         from rosealliance.scheduling import register_job
 
-        from . import jobs, permissions, services
+        from . import data_rights, jobs, permissions, services
 
         # Losing the rights (status or membership change) ends every role, in the same
         # transaction as the change.
         hooks.register_rights_lost_handler(services.roles_end_for_member)
+        # Members' data rights: governance's rows in a member's export, and their scrubbing
+        # when the member's data is erased.
+        hooks.register_data_export_provider(data_rights.member_data_export_part)
+        hooks.register_erasure_handler(data_rights.member_personal_data_erase)
         # Spokespersons speak for the network: their accounts need a second factor too.
         hooks.register_second_factor_rule(permissions.holds_spokesperson_role)
         register_job("motions_close_due", jobs.motions_close_due)

@@ -2,14 +2,16 @@
 status only to users holding `members.review_status`."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 import audit
 
-from . import permissions, services
+from . import data_rights, permissions, services
 from .models import (
     Member,
     MembershipApplication,
@@ -86,7 +88,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         "approved_by",
         "state_changed_at",
     ]
-    actions = ["suspend", "reinstate"]
+    actions = ["suspend", "reinstate", "erase_personal_data"]
 
     def get_list_display(self, request):
         columns = ["pseudonym", "country", "state", "preferred_language"]
@@ -118,6 +120,45 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An erased member is a tombstone: nothing may be written back into it.
+        if obj is not None and obj.is_erased:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_erase_permission(self, request) -> bool:
+        """Erasing a member's data on their request is for administrators only."""
+        return request.user.is_superuser
+
+    @admin.action(description=_("Erase the selected members' personal data"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        # Irreversible: the first submission shows what will happen; only the form on that
+        # page (carrying "confirmed") erases.
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/members/member/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Erase personal data"),
+                    "opts": self.opts,
+                    "members": list(queryset),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        _run_service(
+            self,
+            request,
+            queryset,
+            lambda member, by: data_rights.member_erase(
+                member_id=member.pk, requested_by=request.user
+            ),
+            ngettext_lazy(
+                "%(count)d member's data erased.", "%(count)d members' data erased.", "count"
+            ),
+        )
+        return None
 
     @admin.action(description=_("Suspend the selected memberships"), permissions=["change"])
     def suspend(self, request, queryset):

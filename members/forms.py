@@ -115,3 +115,12 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
+
+
+class ErasureConfirmForm(forms.Form):
+    """The member's explicit confirmation before their data is erased for good."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my membership ends and my data is erased for good."),
+        required=True,
+    )

@@ -7,7 +7,8 @@ handler here from its AppConfig.ready(); the members services call `rights_lost`
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import Member
@@ -45,3 +46,52 @@ def register_second_factor_rule(rule: SecondFactorRule) -> None:
 
 def second_factor_rules() -> tuple[SecondFactorRule, ...]:
     return tuple(_second_factor_rules)
+
+
+# Members' data rights (members.data_rights). Other apps hold personal data about a member
+# too (governance: seats, assignments, rolls, roll-call ballots); they contribute to a
+# member's export and scrub their own rows on erasure through these registries, so that
+# `members` never imports them.
+
+
+@dataclass(frozen=True)
+class PersonalDataPart:
+    """One app's share of a member's export: JSON-ready `sections` (name -> data), and the
+    audit targets `(model label, id)` that are the member's, so that the export can list
+    the audit events about those rows too."""
+
+    sections: dict[str, Any]
+    audit_targets: list[tuple[str, int]] = field(default_factory=list)
+
+
+DataExportProvider = Callable[..., PersonalDataPart]
+_data_export_providers: list[DataExportProvider] = []
+
+
+def register_data_export_provider(provider: DataExportProvider) -> None:
+    """Register `provider(member=...) -> PersonalDataPart`; registering twice is a no-op."""
+    if provider not in _data_export_providers:
+        _data_export_providers.append(provider)
+
+
+def data_export_parts(*, member: "Member") -> list[PersonalDataPart]:
+    return [provider(member=member) for provider in _data_export_providers]
+
+
+ErasureHandler = Callable[..., None]
+_erasure_handlers: list[ErasureHandler] = []
+
+
+def register_erasure_handler(handler: ErasureHandler) -> None:
+    """Register `handler(member=...)`; registering twice is a no-op."""
+    if handler not in _erasure_handlers:
+        _erasure_handlers.append(handler)
+
+
+def personal_data_erasing(*, member: "Member") -> None:
+    """Called inside the erasure transaction, with the member row locked and every role
+    already ended, before the member row becomes a tombstone. Each handler deletes or
+    blanks the personal data its app holds about `member`; rows that other records must
+    keep pointing at (rolls, roll-call ballots, seats) stay, pointing at the tombstone."""
+    for handler in _erasure_handlers:
+        handler(member=member)

@@ -60,7 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         member = getattr(self, "member", None)
-        return member.pseudonym if member else self.email
+        return str(member) if member else self.email
 
 
 class Country(models.TextChoices):
@@ -91,6 +91,13 @@ class MembershipState(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
     RESIGNED = "resigned", _("Resigned")
     REJECTED = "rejected", _("Rejected")
+    # A former member whose personal data has been erased (members.data_rights). The row
+    # stays only because rolls, roll-call ballots and seats must keep pointing somewhere.
+    ERASED = "erased", _("Erased")
+
+
+# What an erased member's cleared columns hold: nothing.
+ERASED_BLANK = ""
 
 
 # Database-level history of membership, written by triggers so that admin edits, bulk
@@ -155,15 +162,33 @@ class Member(models.Model):
             ("approve_membership", _("Can approve applications and status changes")),
         ]
         constraints = [
+            # Only an erased member has no status or country: erasure must not leave a
+            # guessable default behind (members.data_rights).
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="member_status_is_known"
+                condition=models.Q(status__in=Status.values)
+                | models.Q(state=MembershipState.ERASED, status=ERASED_BLANK),
+                name="member_status_is_known",
             ),
             models.CheckConstraint(
                 condition=models.Q(state__in=MembershipState.values),
                 name="member_state_is_known",
             ),
             models.CheckConstraint(
-                condition=models.Q(country__in=Country.values), name="member_country_is_known"
+                condition=models.Q(country__in=Country.values)
+                | models.Q(state=MembershipState.ERASED, country=ERASED_BLANK),
+                name="member_country_is_known",
+            ),
+            # An erased member keeps nothing that could lead back to the person.
+            models.CheckConstraint(
+                condition=~models.Q(state=MembershipState.ERASED)
+                | models.Q(
+                    pseudonym=ERASED_BLANK,
+                    status=ERASED_BLANK,
+                    country=ERASED_BLANK,
+                    approved_at__isnull=True,
+                    approved_by__isnull=True,
+                ),
+                name="member_erased_keeps_no_personal_data",
             ),
             models.CheckConstraint(
                 condition=models.Q(preferred_language__in=Language.values),
@@ -173,7 +198,13 @@ class Member(models.Model):
         indexes = [models.Index(fields=["state", "status"], name="member_state_status_idx")]
 
     def __str__(self) -> str:
+        if self.state == MembershipState.ERASED:
+            return str(_("Former member"))
         return self.pseudonym
+
+    @property
+    def is_erased(self) -> bool:
+        return self.state == MembershipState.ERASED
 
     @property
     def is_active_member(self) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import data_rights_views, views
 
 app_name = "members"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/status/", views.status_change, name="status_change"),
+    path("profile/data/", data_rights_views.data_rights, name="data_rights"),
+    path("profile/data/export/", data_rights_views.data_export, name="data_export"),
+    path("profile/leave/", data_rights_views.leave, name="leave"),
+    path("left/", data_rights_views.left, name="left"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
     path(
         "coordinator/applications/<int:application_id>/",

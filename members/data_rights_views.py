@@ -1,0 +1,71 @@
+"""Members' data rights pages: download everything held about you, or leave and have it
+erased. Both need a fresh re-authentication (allauth's `reauthentication_required`), so
+an unattended logged-in browser gives neither the data nor the power to erase it."""
+
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+import audit
+
+from .data_rights import member_erase, personal_data_export
+from .forms import ErasureConfirmForm
+from .views import _current_member
+
+
+@login_required
+@require_GET
+@reauthentication_required
+def data_rights(request: HttpRequest) -> HttpResponse:
+    _current_member(request)
+    return render(request, "members/data_rights.html")
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """The JSON file itself. Never logged and never cached: it holds the member's status."""
+    member = _current_member(request)
+    data = personal_data_export(member=member)
+    audit.record("member.data_exported", actor=request.user, target=member)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    # A neutral file name: it may sit in a shared downloads folder.
+    filename = f"personal-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required
+def leave(request: HttpRequest) -> HttpResponse:
+    member = _current_member(request)
+    # Bound on every POST, even an empty one, so a missing confirmation shows an error.
+    form = ErasureConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_erase(member_id=member.pk, requested_by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The service ended every stored session; this clears the browser's too.
+            logout(request)
+            return redirect("members:left")
+    # A missing confirmation or a refusal is shown on the form, as every form here does.
+    return render(request, "members/leave.html", {"form": form})
+
+
+def left(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/left.html")
