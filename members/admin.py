@@ -147,7 +147,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        _run_service(
+        run_service_action(
             self,
             request,
             queryset,
