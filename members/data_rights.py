@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 import audit
 from audit.models import AuditEvent
 
-from . import hooks, services
+from . import erasure_ledger, hooks, services
 from .models import (
     ERASED_BLANK,
     Language,
@@ -229,7 +229,7 @@ def _erase_account(user) -> None:
 
 
 def _erase(member: Member, requested_by) -> Member:
-    acting = member_for_user(requested_by)
+    acting = member_for_user(requested_by) if requested_by is not None else None
     if member.state in _RESIGN_FIRST:
         services.membership_state_set(
             member_id=member.pk,
@@ -261,6 +261,9 @@ def _erase(member: Member, requested_by) -> Member:
         MemberStateEvent.objects.filter(pgh_obj=member).delete()
         MemberStatusEvent.objects.filter(pgh_obj=member).delete()
     audit.record("member.erased", actor=requested_by, target=member)
+    # Recorded outside the database once this commits, so a restore can erase them again.
+    member_id = member.pk
+    transaction.on_commit(lambda: erasure_ledger.ledger_append(member_id))
     return member
 
 
@@ -291,3 +294,19 @@ def member_erase(*, member_id: int, requested_by) -> Member:
             _("This member's data cannot be erased now. Nothing was changed."),
             code="not_erasable",
         ) from error
+
+
+def erasures_replay() -> int:
+    """Erase again every member in the erasure ledger whom the database (just restored
+    from an older backup) holds un-erased. Returns how many were erased; run by
+    `db_restore` after every restore. The ledger itself is the request: the member asked,
+    or an administrator acted on their request, when the ledger entry was written."""
+    replayed = 0
+    for member_id in erasure_ledger.ledger_member_ids():
+        with transaction.atomic():
+            member = Member.objects.filter(pk=member_id).first()
+            if member is None or member.state == MembershipState.ERASED:
+                continue
+            _erase(services._lock_member(member_id), None)
+            replayed += 1
+    return replayed

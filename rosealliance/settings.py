@@ -292,6 +292,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Where `make backup` writes dumps (they hold every member's status: keep the folder private).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+# The ids of erased members, one per line, kept beside the backups and outside the database:
+# `db_restore` erases them again, so that restoring an older backup brings nobody back.
+# Keep it with (and copy it alongside) the backups.
+ERASURE_LEDGER = Path(os.environ.get("ERASURE_LEDGER", BACKUP_DIR / "erasures.ledger"))
 # A rejected applicant's account, declared status included, is deleted this long after the
 # decision (members.jobs, run by `manage.py run_scheduled`): time enough for an appeal.
 REJECTED_APPLICATION_RETENTION_DAYS = int(

@@ -24,3 +24,9 @@ WHITENOISE_USE_FINDERS = True
 # The browser tests' live server answers from threads: each must close its connection when
 # its request ends, or the test database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Erasures in tests must never land in the real ledger that `db_restore` replays.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ERASURE_LEDGER = Path(tempfile.mkdtemp(prefix="rosealliance-test-")) / "erasures.ledger"

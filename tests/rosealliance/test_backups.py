@@ -41,12 +41,12 @@ def members_in(database_url: str) -> set[tuple[str, str, str, str]]:
     return set(rows)
 
 
-def restore(file, database_url: str) -> subprocess.CompletedProcess:
+def restore(file, database_url: str, **env: str) -> subprocess.CompletedProcess:
     """What `make restore FILE=...` runs, in its own process against `database_url`."""
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "db_restore", str(file), "--no-input"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, "DATABASE_URL": database_url, **env},
         capture_output=True,
         text=True,
         check=True,
@@ -82,3 +82,35 @@ def test_backup_round_trip_restores_every_member(make_member, fresh_database, tm
 def test_restore_of_a_missing_file_fails_cleanly(db, tmp_path):
     with pytest.raises(CommandError, match="No such backup file"):
         call_command("db_restore", str(tmp_path / "missing.dump"), interactive=False)
+
+
+def test_erasures_made_after_a_backup_are_replayed_on_restore(
+    make_member, fresh_database, tmp_path, settings
+):
+    from members.data_rights import member_erase
+
+    settings.ERASURE_LEDGER = tmp_path / "backups" / "erasures.ledger"
+    leaving = make_member(pseudonym="Leaving Person")
+    make_member(pseudonym="Staying Person")
+    out = io.StringIO()
+    call_command("db_backup", directory=tmp_path / "backups", stdout=out)
+    dump = Path(out.getvalue().strip())
+
+    member_erase(member_id=leaving.pk, requested_by=leaving.user)
+    assert settings.ERASURE_LEDGER.read_text() == f"{leaving.pk}\n"
+    assert stat.S_IMODE(settings.ERASURE_LEDGER.stat().st_mode) == 0o600
+
+    # The backup predates the erasure; the restore must not bring the person back.
+    result = restore(dump, fresh_database, ERASURE_LEDGER=str(settings.ERASURE_LEDGER))
+    assert "Erased again from the erasure ledger: 1." in result.stdout
+    pseudonyms = {row[1] for row in members_in(fresh_database)}
+    assert "Staying Person" in pseudonyms
+    assert "Leaving Person" not in pseudonyms
+    with psycopg.connect(fresh_database) as conn:
+        state, email = conn.execute(
+            "SELECT m.state, u.email FROM members_member m"
+            " JOIN members_user u ON u.id = m.user_id WHERE m.id = %s",
+            [leaving.pk],
+        ).fetchone()
+    assert state == "erased"
+    assert email != leaving.user.email

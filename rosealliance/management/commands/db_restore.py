@@ -34,3 +34,8 @@ class Command(BaseCommand):
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored {file} into {name}.")
+        # Erasures made after the backup was taken must not be undone by it.
+        from members.data_rights import erasures_replay
+
+        replayed = erasures_replay()
+        self.stdout.write(f"Erased again from the erasure ledger: {replayed}.")
