@@ -25,7 +25,6 @@ verifying while the ids now lead to the tombstone.
 import uuid
 from typing import Any
 
-import pgtrigger
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -53,13 +52,6 @@ from .selectors import member_for_user
 
 EXPORT_FORMAT = "rosealliance.personal-data/1"
 
-# The append-only guards of the member's own history tables. Erasure is the one act that
-# may delete from them; naming them here keeps every other guard (audit log, ballots,
-# rolls) in force during the erasure.
-MEMBER_HISTORY_GUARDS = (
-    "members.MemberStateEvent:append_only",
-    "members.MemberStatusEvent:append_only",
-)
 
 # Membership states from which erasure first resigns the member (ending their roles).
 _RESIGN_FIRST = (MembershipState.ACTIVE, MembershipState.SUSPENDED, MembershipState.LAPSED)
@@ -257,9 +249,7 @@ def _erase(member: Member, requested_by) -> Member:
     member.approved_by = None
     member.save()
     # The update above wrote history rows too; they go with the rest.
-    with pgtrigger.ignore(*MEMBER_HISTORY_GUARDS):
-        MemberStateEvent.objects.filter(pgh_obj=member).delete()
-        MemberStatusEvent.objects.filter(pgh_obj=member).delete()
+    services.member_history_delete([member.pk])
     audit.record("member.erased", actor=requested_by, target=member)
     # Recorded outside the database once this commits, so a restore can erase them again.
     member_id = member.pk

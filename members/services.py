@@ -7,6 +7,7 @@ Errors are `ValidationError`s with a code; entry points show their message.
 
 from datetime import timedelta
 
+import pgtrigger
 from allauth.core.context import request_context
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
@@ -26,6 +27,8 @@ from .models import (
     Member,
     MembershipApplication,
     MembershipState,
+    MemberStateEvent,
+    MemberStatusEvent,
     Status,
     StatusChangeRequest,
 )
@@ -321,6 +324,24 @@ def rejected_applications_purge(*, older_than_days: int) -> int:
         .only("pk", "user_id")
     )
     user_ids = [member.user_id for member in members]
-    Member.objects.filter(pk__in=[member.pk for member in members]).delete()
+    member_ids = [member.pk for member in members]
+    Member.objects.filter(pk__in=member_ids).delete()
     User.objects.filter(pk__in=user_ids).delete()
+    member_history_delete(member_ids)
     return len(members)
+
+
+# The append-only guards of a member's own history tables. Only erasure and the purge of
+# rejected applicants may delete from them; naming them keeps every other guard in force.
+MEMBER_HISTORY_GUARDS = (
+    "members.MemberStateEvent:append_only",
+    "members.MemberStatusEvent:append_only",
+)
+
+
+def member_history_delete(member_ids: list[int]) -> None:
+    """Delete the state and status-change history rows of these members (pghistory keeps
+    them, without a database foreign key, after the member row is gone)."""
+    with pgtrigger.ignore(*MEMBER_HISTORY_GUARDS):
+        MemberStateEvent.objects.filter(pgh_obj_id__in=member_ids).delete()
+        MemberStatusEvent.objects.filter(pgh_obj_id__in=member_ids).delete()

@@ -10,7 +10,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from members import services
-from members.models import Member, MembershipApplication, MembershipState, Status, User
+from members.models import (
+    Member,
+    MembershipApplication,
+    MembershipState,
+    MemberStateEvent,
+    Status,
+    User,
+)
 
 
 def rejected(make_member, *, days_ago: int) -> Member:
@@ -36,6 +43,9 @@ def test_purge_deletes_applicants_rejected_before_the_cutoff(make_member):
     assert not MembershipApplication.objects.filter(member_id=old.pk).exists()
     assert not EmailAddress.objects.filter(user_id=old.user_id).exists()
     assert set(Member.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk, active.pk}
+    # Their history (state changes, by trigger) goes too; the others' stays.
+    assert not MemberStateEvent.objects.filter(pgh_obj_id=old.pk).exists()
+    assert MemberStateEvent.objects.filter(pgh_obj_id=recent.pk).exists()
 
 
 def test_purge_is_idempotent(make_member):
