@@ -16,5 +16,7 @@ _common = dict(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile("ci", max_examples=15, derandomize=True, **_common)
-settings.register_profile("deep", max_examples=400, **_common)
+settings.register_profile(
+    "deep", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), **_common
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -17,9 +17,9 @@ Each example runs in a savepoint that is rolled back. Profiles (tests/security/c
 """
 
 import string
-from urllib.parse import urlsplit
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.messages import constants as message_levels
