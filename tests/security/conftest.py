@@ -15,7 +15,7 @@ _common = dict(
     # The examples share the module's world and roll back their own writes.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-settings.register_profile("ci", max_examples=15, derandomize=True, **_common)
+settings.register_profile("ci", max_examples=12, derandomize=True, **_common)
 settings.register_profile(
     "deep", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), **_common
 )
