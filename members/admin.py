@@ -74,6 +74,12 @@ class UserAdmin(admin.ModelAdmin):
     fields = ["email", "is_active", "is_staff", "is_superuser", "groups", "last_login"]
     filter_horizontal = ["groups"]
 
+    def has_add_permission(self, request) -> bool:
+        # Accounts come from applications (or `createsuperuser`). The e-mail address is
+        # read-only here, so an add form saved a user with an empty address and no
+        # password, and a second one failed on the unique address with a server error.
+        return False
+
 
 @admin.register(Member)
 class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):

@@ -158,6 +158,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# Nor re-authentication by e-mail code (allauth offers it by default to anyone with a
+# verified address): whoever holds a session and the mailbox could then pass the
+# re-authentication that guards second-factor and e-mail changes. Password, or the
+# second factor, only.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False

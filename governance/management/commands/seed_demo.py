@@ -31,11 +31,12 @@ from members.models import (
 )
 from members.roles import COORDINATORS
 
-DEMO_PASSWORD = "demo-password-2026"
+# Demo data only: the command refuses to run unless DEBUG is on.
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105
 DEMO_DOMAIN = "demo.invalid"
 # Staff must log in with a second factor (rosealliance.mfa_enforcement); the demo staff
 # share this TOTP secret: add it to any authenticator app to get their codes.
-DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"  # nosec B105
 
 
 @dataclass(frozen=True)
