@@ -196,6 +196,14 @@ MATRIX = [
     get("members:status_change", "                    L  200  200  200  200  200  403"),
     post("members:status_change", "                   L  302  302  302  302  302  403",
          data=status_change_data, writes=MEMBERS),
+    # Data rights: re-authentication first (allauth sends every role to it), then the page
+    get("members:data_rights", "                      L  302  302  302  302  302  302"),
+    post("members:data_export", "                     L  302  302  302  302  302  302"),
+    get("members:data_export", "                      L  405  405  405  405  405  405"),
+    get("members:leave", "                            L  302  302  302  302  302  302"),
+    post("members:leave", "                           L  302  302  302  302  302  302",
+         data=lambda w, r: {"confirm": "on"}),
+    get("members:left", "                           200  200  200  200  200  200  200"),
     # Coordinator pages (the administrator holds no membership record to decide with)
     get("members:coordinator_queue", "                L  403  403  403  200  403  403"),
     get("members:application_decide", "               L  405  405  405  405  405  405",
