@@ -16,7 +16,10 @@ class GovernanceConfig(AppConfig):
         # transaction as the change.
         hooks.register_rights_lost_handler(services.roles_end_for_member)
         # Spokespersons speak for the network: their accounts need a second factor too.
-        hooks.register_second_factor_rule(permissions.holds_spokesperson_role)
+        hooks.register_second_factor_rule(
+            permissions.holds_spokesperson_role,
+            condition=permissions.holds_spokesperson_role_condition,
+        )
         register_job("motions_close_due", jobs.motions_close_due)
         register_job("seats_end_expired", jobs.seats_end_expired)
         register_job("assignments_end_expired", jobs.assignments_end_expired)
