@@ -101,7 +101,7 @@ def configure_environment(bench_url: str) -> dict[str, str]:
 
 
 def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def median(values):
@@ -354,7 +354,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     log(f"migrated in {time.perf_counter() - started:.1f} s")
 
     report: dict = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
