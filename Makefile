@@ -23,6 +23,7 @@ help:
 	@echo "make backup - pg_dump the configured database into var/backups/"
 	@echo "make restore FILE=var/backups/....dump - replace the database with a backup"
 	@echo "make messages - update translation catalogues from the source, compile, report"
+	@echo "make bench  - the voting benchmark (bench/run.py); results in bench/results/"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required" >&2; exit 1; }
@@ -99,7 +100,12 @@ SERVE_ENV := SECRET_KEY="$${SECRET_KEY:-local-serve-insecure-key}" \
 # Backups and restores sign nothing; settings still insist on a key.
 OPS_ENV := SECRET_KEY="$${SECRET_KEY:-unused-by-backups}"
 
-.PHONY: serve backup restore
+.PHONY: serve backup restore bench
+
+# The benchmark of a general assembly's vote (bench/run.py, README "Benchmark"): its own
+# database bench_rosealliance on the configured server, gunicorn on a loopback port.
+bench: db-start
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 serve: db-start
 	$(SERVE_ENV) $(PY) manage.py migrate --no-input

@@ -20,7 +20,10 @@ class GovernanceConfig(AppConfig):
         hooks.register_data_export_provider(data_rights.member_data_export_part)
         hooks.register_erasure_handler(data_rights.member_personal_data_erase)
         # Spokespersons speak for the network: their accounts need a second factor too.
-        hooks.register_second_factor_rule(permissions.holds_spokesperson_role)
+        hooks.register_second_factor_rule(
+            permissions.holds_spokesperson_role,
+            condition=permissions.holds_spokesperson_role_condition,
+        )
         register_job("motions_close_due", jobs.motions_close_due)
         register_job("seats_end_expired", jobs.seats_end_expired)
         register_job("assignments_end_expired", jobs.assignments_end_expired)

@@ -1,5 +1,7 @@
 """Named predicates for governance."""
 
+from django.db.models import Exists, OuterRef, Q
+
 from members.models import Member
 
 from . import eligibility, selectors
@@ -57,4 +59,18 @@ def holds_spokesperson_role(user) -> bool:
         and SpokespersonAssignment.objects.filter(
             member__user=user, state=AssignmentState.APPROVED
         ).exists()
+    )
+
+
+def holds_spokesperson_role_condition() -> Q:
+    """`holds_spokesperson_role` as a condition on users, so that the query loading a
+    request's user answers it (members.selectors.user_for_request)."""
+    from .models import AssignmentState, SpokespersonAssignment
+
+    return Q(
+        Exists(
+            SpokespersonAssignment.objects.filter(
+                member__user_id=OuterRef("pk"), state=AssignmentState.APPROVED
+            )
+        )
     )

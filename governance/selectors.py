@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from members.models import Member
@@ -81,8 +81,19 @@ def motions_for_member(member: Member | None) -> QuerySet[Motion]:
     member_id = member.pk if member else 0
     return Motion.objects.exclude(state=MotionState.DRAFT).annotate(
         on_roll=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), member_id=member_id)),
-        has_voted=Exists(
-            MotionVoters.objects.filter(motion=OuterRef("pk"), voter_ids__contains=[member_id])
+        # Only open motions need it; CASE spares reading (and unpacking) the voters arrays
+        # of every closed motion, which grow with each motion's turnout.
+        has_voted=Case(
+            When(
+                state=MotionState.OPEN,
+                then=Exists(
+                    MotionVoters.objects.filter(
+                        motion=OuterRef("pk"), voter_ids__contains=[member_id]
+                    )
+                ),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 if TYPE_CHECKING:
     from .models import Member
 
@@ -34,18 +36,39 @@ def rights_lost(*, member: "Member", reason: str, by: "Member | None") -> None:
 # covers staff, superusers and the role groups it knows; other apps add their own rules
 # here (governance: "holds an active spokesperson assignment") from AppConfig.ready().
 SecondFactorRule = Callable[..., bool]
+# A condition builder: `condition() -> Q` over User rows (an `Exists(... OuterRef("pk"))`),
+# true exactly when `rule(user)` is. With one, `members.selectors.user_for_request` answers
+# the rule inside the query that loads the request's user, instead of one query per request.
+SecondFactorCondition = Callable[[], Q]
 _second_factor_rules: list[SecondFactorRule] = []
+_second_factor_conditions: dict[SecondFactorRule, SecondFactorCondition] = {}
 
 
-def register_second_factor_rule(rule: SecondFactorRule) -> None:
+def register_second_factor_rule(
+    rule: SecondFactorRule, *, condition: SecondFactorCondition | None = None
+) -> None:
     """Register `rule(user) -> bool`; True means that user must have a second factor.
-    Registering twice is a no-op."""
+    `condition`, when given, says the same as a query condition on users. Registering
+    twice is a no-op."""
     if rule not in _second_factor_rules:
         _second_factor_rules.append(rule)
+    if condition is not None:
+        _second_factor_conditions[rule] = condition
 
 
 def second_factor_rules() -> tuple[SecondFactorRule, ...]:
     return tuple(_second_factor_rules)
+
+
+def second_factor_conditions() -> tuple[SecondFactorCondition, ...]:
+    """The query conditions of the registered rules that have one."""
+    return tuple(
+        _second_factor_conditions[r] for r in _second_factor_rules if r in _second_factor_conditions
+    )
+
+
+def second_factor_rules_without_condition() -> tuple[SecondFactorRule, ...]:
+    return tuple(r for r in _second_factor_rules if r not in _second_factor_conditions)
 
 
 # Members' data rights (members.data_rights). Other apps hold personal data about a member

@@ -23,3 +23,10 @@ def member_rights_lock(member_id: int) -> None:
             "SELECT pg_advisory_xact_lock(%s, %s)",
             [MEMBER_RIGHTS_NAMESPACE, member_id % _INT4_MAX],
         )
+
+
+def member_rights_lock_sql(member_id: int) -> tuple[str, list[int]]:
+    """The same lock as an SQL expression with its parameters, for a statement that takes
+    it together with other work (the ballot cast takes it in the statement that locks the
+    motion, saving a round trip to the database)."""
+    return "pg_advisory_xact_lock(%s, %s)", [MEMBER_RIGHTS_NAMESPACE, member_id % _INT4_MAX]

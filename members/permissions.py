@@ -28,6 +28,11 @@ def requires_second_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    if user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists():
-        return True
-    return any(rule(user) for rule in hooks.second_factor_rules())
+    # Answered already by the query that loaded the request's user (selectors.user_for_request)
+    # for the groups and every rule registered with a query condition.
+    by_role = getattr(user, "role_requires_second_factor", None)
+    if by_role is None:
+        if user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists():
+            return True
+        return any(rule(user) for rule in hooks.second_factor_rules())
+    return by_role or any(rule(user) for rule in hooks.second_factor_rules_without_condition())

@@ -1,14 +1,29 @@
 """Reads shared by views, admin and commands."""
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
-from .models import ApplicationDecision, Member, MembershipApplication, StatusChangeRequest
+from . import hooks, permissions
+from .models import (
+    ApplicationDecision,
+    Member,
+    MembershipApplication,
+    StatusChangeRequest,
+    User,
+)
 
 
 def member_for_user(user) -> Member | None:
+    """The member record of `user`, or None. The request's user comes with it already
+    (`user_for_request`), so this costs no query there."""
     if not user.is_authenticated:
         return None
-    return Member.objects.filter(user=user).first()
+    try:
+        return user.member
+    except Member.DoesNotExist:
+        return None
 
 
 def pending_applications() -> QuerySet[MembershipApplication]:
@@ -29,3 +44,49 @@ def pending_status_changes() -> QuerySet[StatusChangeRequest]:
 
 def status_changes_of(member: Member) -> QuerySet[StatusChangeRequest]:
     return StatusChangeRequest.objects.filter(member=member).order_by("-requested_at")
+
+
+def user_for_request(user_id) -> User | None:
+    """The logged-in user of a request, in one query with what nearly every page asks next:
+    their member record (`user.member`), their permission names (Django's permission
+    caches, so `perms.*` in templates and `has_perm` need no query of their own) and whether
+    a role requires a second factor (`role_requires_second_factor`, read by
+    `permissions.requires_second_factor`). Used by the authentication backends
+    (rosealliance/auth_backends.py) on every request."""
+    permission_name = Concat("content_type__app_label", Value("."), "codename")
+    role_requires_second_factor = Q(
+        Exists(
+            User.groups.through.objects.filter(
+                user_id=OuterRef("pk"), group__name__in=permissions.SECOND_FACTOR_GROUPS
+            )
+        )
+    )
+    for condition in hooks.second_factor_conditions():
+        role_requires_second_factor |= condition()
+    user = (
+        User.objects.select_related("member")
+        .annotate(
+            user_permission_names=ArraySubquery(
+                Permission.objects.filter(user=OuterRef("pk"))
+                .annotate(full_name=permission_name)
+                .values("full_name")
+            ),
+            group_permission_names=ArraySubquery(
+                Permission.objects.filter(group__user=OuterRef("pk"))
+                .annotate(full_name=permission_name)
+                .values("full_name")
+            ),
+            role_requires_second_factor=ExpressionWrapper(
+                role_requires_second_factor, output_field=BooleanField()
+            ),
+        )
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is not None and not user.is_superuser:
+        # ModelBackend's own caches (it fills them the same way on first use); a superuser
+        # holds every permission, which ModelBackend works out itself.
+        user._user_perm_cache = set(user.user_permission_names)
+        user._group_perm_cache = set(user.group_permission_names)
+        user._perm_cache = user._user_perm_cache | user._group_perm_cache
+    return user

@@ -133,9 +133,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "members.User"
+# Django's and allauth's backends, loading the request's user in one query together with
+# the member record, permissions and second-factor requirement (rosealliance/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "rosealliance.auth_backends.ModelBackend",
+    "rosealliance.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

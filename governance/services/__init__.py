@@ -2,7 +2,9 @@
 in `roles` (seats, spokesperson assignments) and `motions` (motions and voting)."""
 
 from .motions import (
+    CastBallot,
     ballot_cast,
+    ballot_cast_for_receipt,
     motion_close,
     motion_open,
     motion_publish,
@@ -23,8 +25,10 @@ from .roles import (
 )
 
 __all__ = [
+    "CastBallot",
     "assignments_end_expired",
     "ballot_cast",
+    "ballot_cast_for_receipt",
     "motion_close",
     "motion_open",
     "motion_publish",

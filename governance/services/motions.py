@@ -4,15 +4,17 @@ See governance/models/motions.py for why casting never locks the member row and 
 re-inserts the ballots."""
 
 import hashlib
+import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from members.locks import member_rights_lock
+from members.locks import member_rights_lock_sql
 from members.models import Member, MembershipState, Status
 
 from .. import eligibility, receipts, selectors, tally
@@ -88,58 +90,90 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
     return motion
 
 
+@dataclass(frozen=True)
+class CastBallot:
+    """A cast ballot as the receipt page needs it: the receipt code (shown once, never
+    stored) and the motion as it was read under its lock."""
+
+    receipt_code: str
+    motion: Motion
+
+
 def ballot_cast(*, motion_id: int, voter: Member, choice: str) -> str:
     """Cast `voter`'s ballot and return the receipt code (shown once, never stored).
+    See `ballot_cast_for_receipt`."""
+    return ballot_cast_for_receipt(motion_id=motion_id, voter=voter, choice=choice).receipt_code
+
+
+def ballot_cast_for_receipt(*, motion_id: int, voter: Member, choice: str) -> CastBallot:
+    """Cast `voter`'s ballot; return the receipt code and the motion.
 
     One transaction checks that the motion is open, the voter is still eligible and on the
     roll, and has not voted; the voters row's UPDATE is the one-ballot-per-voter guard, so a
-    double click or a replayed request gets `already_voted`.
+    double click or a replayed request gets `already_voted`. Four statements, because a
+    general assembly's votes queue on the motion's one voters row: the motion's lock and the
+    member's rights lock together; the member and the roll together; the voters row and
+    the ballot together (so the voters row is held for one statement and the commit).
     """
     if choice not in Choice.values:
         raise ValidationError(_("Choose yes, no or abstain."), code="invalid_choice")
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # FOR SHARE: closing (FOR UPDATE) waits for ballots being cast, so the tally
-            # counts every ballot that was accepted.
-            cursor.execute(
-                "SELECT state, opens_at, closes_at, ballot_kind FROM governance_motion"
-                " WHERE id = %s FOR SHARE",
-                [motion_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
+        # FOR SHARE: closing (FOR UPDATE) waits for ballots being cast, so the tally counts
+        # every ballot that was accepted. The member's rights lock (members.locks) is taken
+        # in the same statement: never a row lock on the member (see the models' docstring).
+        lock_sql, lock_params = member_rights_lock_sql(voter.pk)
+        motion = next(
+            iter(
+                Motion.objects.raw(
+                    # lock_sql is members.locks' constant text; the values are parameters.
+                    f"SELECT *, {lock_sql} AS rights_locked FROM governance_motion"  # noqa: S608
+                    " WHERE id = %s FOR SHARE",
+                    [*lock_params, motion_id],
+                )
+            ),
+            None,
+        )
+        if motion is None:
             raise ValidationError(_("No such motion."), code="unknown_motion")
-        state, opens_at, closes_at, ballot_kind = row
-        now = timezone.now()
-        if state != MotionState.OPEN or not (opens_at <= now < closes_at):
+        if not motion.is_open_now:
             raise ValidationError(_("This motion is not open for voting."), code="motion_not_open")
-        member_rights_lock(voter.pk)
-        member = Member.objects.get(pk=voter.pk)
+        # A new statement, so a new snapshot taken after the rights lock is held: a status
+        # change that committed while this cast waited for the lock is seen here.
+        member = Member.objects.annotate(
+            on_roll=Exists(RollEntry.objects.filter(motion_id=motion_id, member_id=OuterRef("pk")))
+        ).get(pk=voter.pk)
         eligibility.ensure_eligible(member)
-        if not RollEntry.objects.filter(motion_id=motion_id, member_id=member.pk).exists():
+        if not member.on_roll:
             raise ValidationError(
                 _("You are not on the electoral roll of this motion."), code="not_on_roll"
             )
+        code = receipts.new_code()
         with connection.cursor() as cursor:
-            # Sorted, so the array's order says nothing about who voted when.
+            # The voters row (kept sorted, so the array's order says nothing about who voted
+            # when) and the ballot in one statement: no ballot unless the voter was recorded.
             cursor.execute(
-                "UPDATE governance_motionvoters"
-                " SET voter_ids = (SELECT array_agg(v ORDER BY v)"
-                "                  FROM unnest(voter_ids || %s::bigint) AS v)"
-                " WHERE motion_id = %s AND NOT (%s = ANY(voter_ids))",
-                [member.pk, motion_id, member.pk],
+                "WITH recorded AS ("
+                "  UPDATE governance_motionvoters"
+                "  SET voter_ids = (SELECT array_agg(v ORDER BY v)"
+                "                   FROM unnest(voter_ids || %s::bigint) AS v)"
+                "  WHERE motion_id = %s AND NOT (%s = ANY(voter_ids))"
+                "  RETURNING motion_id)"
+                " INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
+                " SELECT %s, motion_id, %s, %s, %s FROM recorded",
+                [
+                    member.pk,
+                    motion_id,
+                    member.pk,
+                    uuid.uuid4(),
+                    choice,
+                    receipts.code_hash(code),
+                    member.pk if motion.ballot_kind == BallotKind.ROLL_CALL else None,
+                ],
             )
             recorded = cursor.rowcount == 1
         if not recorded:
             raise ValidationError(_("You have already voted on this motion."), code="already_voted")
-        code = receipts.new_code()
-        Ballot.objects.create(
-            motion_id=motion_id,
-            choice=choice,
-            receipt_hash=receipts.code_hash(code),
-            voter=member if ballot_kind == BallotKind.ROLL_CALL else None,
-        )
-    return code
+    return CastBallot(receipt_code=code, motion=motion)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,11 +20,21 @@ from ..models import BallotKind, Choice, MotionState
 CHART_WIDTH = 300
 
 
+def _closed_what_was_due(motions) -> bool:
+    """The first request that sees a motion whose window has ended closes it (and any other
+    that is due), even without the scheduler. Only then: no query on other requests."""
+    now = timezone.now()
+    if any(m.state == MotionState.OPEN and m.closes_at <= now for m in motions):
+        services.motions_close_due(now=now)
+        return True
+    return False
+
+
 def _motion_or_404(request: HttpRequest, motion_id: int):
-    # The first request after a window ends closes the motion, even without the scheduler.
-    services.motions_close_due()
     member = member_for_user(request.user)
     motion = selectors.motion_for_member(motion_id, member)
+    if motion is not None and _closed_what_was_due([motion]):
+        motion = selectors.motion_for_member(motion_id, member)
     if motion is None:
         raise Http404
     return member, motion
@@ -53,9 +63,10 @@ def _result_bars(motion) -> list[dict]:
 
 @login_required
 def motion_list(request: HttpRequest) -> HttpResponse:
-    services.motions_close_due()
     member = member_for_user(request.user)
     motions = list(selectors.motions_for_member(member))
+    if _closed_what_was_due(motions):
+        motions = list(selectors.motions_for_member(member))
     open_motions = [m for m in motions if m.state == MotionState.OPEN]
     for motion in open_motions:
         motion.can_vote = permissions.can_vote(member, motion)
@@ -100,6 +111,10 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
 def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     """Two steps without JavaScript: `confirm` shows the choice back; `cast` casts it and
     shows the receipt in the response itself (never in a URL, the session or a log)."""
+    if request.POST.get("step") == "cast":
+        response = _cast(request, motion_id)
+        if response is not None:
+            return response
     member, motion = _motion_or_404(request, motion_id)
     form = BallotForm(request.POST)
     if not form.is_valid():
@@ -115,15 +130,33 @@ def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
             "governance/motion_confirm.html",
             {"motion": motion, "choice": choice, "choice_label": Choice(choice).label},
         )
-    if member is None:
-        messages.error(request, _("You cannot vote on this motion."))
-        return redirect("governance:motion_detail", motion_id=motion.pk)
+    # A valid cast by a member was answered by _cast; what is left has no membership.
+    messages.error(request, _("You cannot vote on this motion."))
+    return redirect("governance:motion_detail", motion_id=motion.pk)
+
+
+def _cast(request: HttpRequest, motion_id: int) -> HttpResponse | None:
+    """The hot path of a general assembly: the cast reads the motion itself, under its
+    lock, so nothing is read before it. None sends every other case (a refusal, an invalid
+    form, an account without membership) through the ordinary path, which reads the motion
+    for the message (and answers 404 for drafts and unknown motions)."""
+    member = member_for_user(request.user)
+    form = BallotForm(request.POST)
+    if member is None or not form.is_valid():
+        return None
     try:
-        code = services.ballot_cast(motion_id=motion.pk, voter=member, choice=choice)
+        cast = services.ballot_cast_for_receipt(
+            motion_id=motion_id, voter=member, choice=form.cleaned_data["choice"]
+        )
     except ValidationError as error:
+        member, motion = _motion_or_404(request, motion_id)
         messages.error(request, " ".join(error.messages))
         return redirect("governance:motion_detail", motion_id=motion.pk)
-    return render(request, "governance/motion_receipt.html", {"motion": motion, "code": code})
+    return render(
+        request,
+        "governance/motion_receipt.html",
+        {"motion": cast.motion, "code": cast.receipt_code},
+    )
 
 
 @login_required

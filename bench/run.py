@@ -1,0 +1,734 @@
+"""`make bench`: a general assembly's vote, measured side by side with its floors.
+
+Creates its own database (`bench_rosealliance` on the server of BENCH_DATABASE_URL, else
+of DATABASE_URL, else the embedded cluster), migrates it, seeds it, serves the application
+with gunicorn in production mode on a loopback port, measures the seven stages of issue 8
+three times each (medians), checks correctness, prints a table and writes
+bench/results/latest.json. Exits non-zero when a correctness check fails.
+
+    python -m bench.run [--members 5000] [--burst 2000] [--tally-ballots 100000] [--smoke]
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+WORK = ROOT / "var" / "bench"
+EMBEDDED_URL = "postgres://postgres@127.0.0.1:54329/rosealliance"
+SECRET_KEY = "bench-only-secret-key-never-deployed-" + "x" * 20
+CHOICES = ("yes", "no", "abstain")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--small", type=int, default=50, help="members for the 'small' pages")
+    parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--tally-ballots", type=int, default=100_000)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
+    parser.add_argument(
+        "--database", default=os.environ.get("BENCH_DATABASE", "bench_rosealliance")
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--bursts-alone", action="store_true", help="stage 4 from three bursts without readers"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run: every stage, small numbers"
+    )
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args()
+    if args.smoke:
+        args.members, args.small, args.burst, args.concurrency = 120, 30, 60, 16
+        args.tally_ballots, args.reps = 2000, 1
+    if not args.database.startswith("bench_"):
+        parser.error("the benchmark's database name must start with bench_")
+    return args
+
+
+def database_urls(name: str) -> tuple[str, str]:
+    """(the bench database's URL, the same server's maintenance database URL)."""
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or EMBEDDED_URL
+    parts = urlsplit(base)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("the benchmark only runs against a database on loopback")
+    bench = urlunsplit(parts._replace(path="/" + name))
+    return bench, urlunsplit(parts._replace(path="/postgres"))
+
+
+def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def configure_environment(bench_url: str) -> dict[str, str]:
+    """Production settings (DEBUG off, whitenoise's manifest) with only the HTTPS-only parts
+    relaxed for loopback. The same for this process and the gunicorn it starts."""
+    env = {
+        "DATABASE_URL": bench_url,
+        "SECRET_KEY": SECRET_KEY,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DEFAULT_HTTP_PROTOCOL": "http",
+        "STATIC_ROOT": str(WORK / "static"),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "rosealliance.settings",
+    }
+    os.environ.update(env)
+    return env
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workers: int):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        WORK.mkdir(parents=True, exist_ok=True)
+        self.log_path = WORK / "gunicorn.log"
+        self.log_file = self.log_path.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "python:rosealliance.gunicorn_config",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--backlog",
+                "2048",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        from bench.load import Browser
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()}")
+            if Browser(self.port).get("/healthz").status == 200:
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+# --- measuring helpers -----------------------------------------------------------------
+
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)", re.I)
+
+
+def count_queries(method: str, path: str, session_key: str, data: dict | None = None) -> dict:
+    """Queries one request makes, counted in this process with Django's test client against
+    the bench database (same settings as the server; CSRF is not enforced by the test client,
+    and checking it makes no query)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(path, data) if method == "POST" else client.get(path)
+    statements = [q["sql"] for q in captured.captured_queries]
+    queries = [s for s in statements if not TRANSACTION_CONTROL.match(s)]
+    return {
+        "status": response.status_code,
+        "queries": len(queries),
+        "with_begin_commit": len(statements),
+    }
+
+
+def http_stage(browsers, make_path, *, count: int, concurrency: int, post=None) -> dict:
+    """`count` requests spread over `browsers` (one each when voting), `concurrency` at a
+    time: latency percentiles and throughput."""
+    from bench.load import run_jobs, summary_ms
+
+    def job(i):
+        browser = browsers[i % len(browsers)]
+        if post is None:
+            return lambda: browser.get(make_path(i))
+        return lambda: browser.post(make_path(i), post(i))
+
+    results, seconds = run_jobs([job(i) for i in range(count)], concurrency)
+    out = summary_ms(results)
+    out["seconds"] = round(seconds, 3)
+    out["per_second"] = round(count / seconds, 1)
+    out["statuses"] = sorted({r.status for r in results})
+    out["_results"] = results
+    return out
+
+
+def strip(stage: dict) -> dict:
+    return {k: v for k, v in stage.items() if not k.startswith("_")}
+
+
+# --- the stages ------------------------------------------------------------------------
+
+
+def stage_floor(bench_url: str, motion_id: int, member_ids: list[int], clients: int) -> dict:
+    """The ballot insert with its uniqueness check (the voters row), issued through psycopg
+    exactly as the service issues it, one transaction per ballot."""
+    import threading
+    import uuid
+
+    import psycopg
+
+    from bench.load import percentile
+    from governance import receipts
+
+    sql = (
+        "WITH recorded AS ("
+        "  UPDATE governance_motionvoters"
+        "  SET voter_ids = (SELECT array_agg(v ORDER BY v) FROM unnest(voter_ids || %s::bigint) v)"
+        "  WHERE motion_id = %s AND NOT (%s = ANY(voter_ids)) RETURNING motion_id)"
+        " INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
+        " SELECT %s, motion_id, %s, %s, NULL FROM recorded"
+    )
+    latencies: list[float] = []
+    inserted = [0]
+    lock = threading.Lock()
+    chunks = [member_ids[i::clients] for i in range(clients)]
+
+    def work(chunk):
+        with psycopg.connect(bench_url) as conn:
+            for member_id in chunk:
+                start = time.perf_counter()
+                with conn.cursor() as cursor:
+                    cursor.execute(
+                        sql,
+                        [
+                            member_id,
+                            motion_id,
+                            member_id,
+                            uuid.uuid4(),
+                            random.choice(CHOICES),
+                            receipts.code_hash(receipts.new_code()),
+                        ],
+                    )
+                    rows = cursor.rowcount
+                conn.commit()
+                with lock:
+                    latencies.append(time.perf_counter() - start)
+                    inserted[0] += rows
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    return {
+        "n": len(member_ids),
+        "inserted": inserted[0],
+        "p50_ms": round(1000 * percentile(latencies, 50), 3),
+        "p95_ms": round(1000 * percentile(latencies, 95), 3),
+        "seconds": round(seconds, 3),
+        "per_second": round(len(member_ids) / seconds, 1),
+    }
+
+
+def check_burst(motion_id: int, results, expected_voters: set[int], allies: set[int]) -> dict:
+    """Correctness after a burst: ballots == accepted requests == recorded voters; every
+    receipt shown was counted; nobody twice; no ally; no 5xx."""
+    from django.db import connection
+
+    from bench.load import RECEIPT
+    from governance import receipts
+    from governance.models import Ballot, MotionVoters
+
+    accepted = [r for r in results if r.status == 200]
+    codes = [RECEIPT.search(r.body) for r in accepted]
+    hashes = [receipts.code_hash(m.group(1)) for m in codes if m]
+    voter_ids = MotionVoters.objects.get(motion_id=motion_id).voter_ids
+    ballots = Ballot.objects.filter(motion_id=motion_id).count()
+    receipts_counted = Ballot.objects.filter(motion_id=motion_id, receipt_hash__in=hashes).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM members_member WHERE id = ANY(%s)"
+            " AND NOT (status = 'sex_worker' AND state = 'active')",
+            [voter_ids],
+        )
+        ineligible = cursor.fetchone()[0]
+    check = {
+        "accepted": len(accepted),
+        "refused": sum(1 for r in results if 300 <= r.status < 400),
+        "ballots": ballots,
+        "recorded_voters": len(voter_ids),
+        "distinct_voters": len(set(voter_ids)),
+        "receipts_counted": receipts_counted,
+        "allies_recorded": len(set(voter_ids) & allies),
+        "ineligible_recorded": ineligible,
+        "errors_5xx": sum(1 for r in results if r.status >= 500),
+        "failed_connections": sum(1 for r in results if r.status == 0),
+    }
+    problems = []
+    if not (check["accepted"] == ballots == len(voter_ids) == receipts_counted):
+        problems.append("ballots, accepted requests, recorded voters and receipts differ")
+    if len(set(voter_ids)) != len(voter_ids):
+        problems.append("a member is recorded twice")
+    if set(voter_ids) != expected_voters:
+        problems.append("the recorded voters are not exactly the members who voted")
+    if check["allies_recorded"] or ineligible:
+        problems.append("an ally or ineligible member is recorded as a voter")
+    if check["errors_5xx"] or check["failed_connections"]:
+        problems.append("5xx answers or failed connections")
+    check["problems"] = problems
+    return check
+
+
+def main() -> int:  # noqa: C901 (one linear script, stage after stage)
+    args = parse_args()
+    started = time.perf_counter()
+    bench_url, maintenance_url = database_urls(args.database)
+    env = configure_environment(bench_url)
+    sys.path.insert(0, str(ROOT))
+    log(f"database {args.database} on {urlsplit(bench_url).netloc}; recreating it")
+    recreate_database(maintenance_url, args.database)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import seed
+    from bench.load import Browser, Readers, run_jobs, summary_ms
+    from governance import services as governance_services
+    from governance.models import RollEntry
+    from members.models import Member
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    log(f"migrated in {time.perf_counter() - started:.1f} s")
+
+    report: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "settings": {k: v for k, v in vars(args).items() if k not in ("output",)},
+        "stages": {},
+        "correctness": {},
+    }
+    problems: list[str] = []
+
+    # -- a small organisation: the pages at `small` members --------------------------------
+    seed.members_up_to(args.small)
+    admin = seed.administrator()
+    early = seed.voting_members(9)
+    seed.closed_motion("Closed motion", early[:6], publish=False)
+    seed.closed_motion("Published motion", early[:9], publish=True)
+    page_motion = seed.motion("Open motion A")
+    seed.motion("Open motion B")
+    seed.motion("Draft motion", open_=False)
+    reader_member = early[0]
+    page_sessions = dict(
+        zip(["admin", "member"], seed.sessions_for([admin.pk, reader_member.user_id]), strict=True)
+    )
+    server = Server(env, args.workers)
+    log(f"gunicorn on 127.0.0.1:{server.port} with {args.workers} workers")
+    try:
+        pages = {
+            "admin_member_list": ("/admin/members/member/", "admin"),
+            "motion_list": ("/motions/", "member"),
+            "motion_detail": (f"/motions/{page_motion.pk}/", "member"),
+            "dashboard": ("/dashboard/", "member"),
+        }
+
+        def measure_pages(label: str) -> dict:
+            out = {}
+            for name, (path, who) in pages.items():
+                browser = Browser(server.port, {"sessionid": page_sessions[who]})
+                runs = []
+                for _ in range(args.reps):
+                    stage = http_stage([browser], lambda i, p=path: p, count=15, concurrency=1)
+                    runs.append(stage["p50_ms"])
+                    if stage["errors_5xx"] or stage["statuses"] != [200]:
+                        problems.append(f"{name} at {label}: statuses {stage['statuses']}")
+                out[name] = {
+                    "p50_ms": median(runs),
+                    "runs_p50_ms": runs,
+                    **{
+                        k: v
+                        for k, v in count_queries("GET", path, page_sessions[who]).items()
+                        if k != "status"
+                    },
+                }
+            return out
+
+        report["stages"]["7_pages_small"] = {
+            "members": seed.member_count(),
+            **measure_pages("small"),
+        }
+        log(f"stage 7 at {seed.member_count()} members done")
+
+        # -- the large organisation ------------------------------------------------------
+        seed.members_up_to(args.members)
+        log(f"seeded {seed.member_count()} members")
+        report["stages"]["7_pages_large"] = {
+            "members": seed.member_count(),
+            **measure_pages("large"),
+        }
+        log("stage 7 at the large size done")
+
+        voter_numbers = seed.voting_numbers(args.burst)
+        ally_numbers = seed.ally_numbers(max(4, args.burst // 50))
+        reader_numbers = seed.voting_numbers(8, start=voter_numbers[-1] + 1)
+        user_ids = seed.member_user_ids(voter_numbers + ally_numbers + reader_numbers)
+        members_by_user = dict(
+            Member.objects.filter(user_id__in=user_ids.values()).values_list("user_id", "pk")
+        )
+        keys = seed.sessions_for(
+            [user_ids[n] for n in voter_numbers + ally_numbers + reader_numbers]
+        )
+        browsers = [Browser(server.port, {"sessionid": k}) for k in keys]
+        voters = browsers[: len(voter_numbers)]
+        allies = browsers[len(voter_numbers) : len(voter_numbers) + len(ally_numbers)]
+        readers = browsers[len(voter_numbers) + len(ally_numbers) :]
+        voter_member_ids = [members_by_user[user_ids[n]] for n in voter_numbers]
+        ally_member_ids = {members_by_user[user_ids[n]] for n in ally_numbers}
+        # The CSRF cookie: what Django's first page sets is a random secret, and a form may
+        # send the secret itself as its token. Made here for every member instead of 2,048
+        # page loads; the readers and the first voters load a page for theirs, as members do.
+        for browser in browsers:
+            browser.cookies["csrftoken"] = browser.csrf_token = secrets.token_hex(16)
+        sample = voters[:16] + readers
+        prepared, _ = run_jobs([lambda b=b: b.get("/dashboard/") for b in sample], 8)
+        if any(r.status != 200 for r in prepared) or not all(b.csrf_token for b in sample):
+            problems.append("could not prepare the members' sessions")
+        log(f"{len(browsers)} member sessions ready")
+
+        def vote_data(i):
+            return {"choice": CHOICES[i % 3], "step": "cast"}
+
+        # -- 1. the database floor -------------------------------------------------------
+        floor = {"1_client": [], "16_clients": []}
+        for rep in range(args.reps):
+            for label, clients, n in (("1_client", 1, 200), ("16_clients", 16, 800)):
+                motion = seed.motion(f"Floor {label} {rep}")
+                ids = list(
+                    RollEntry.objects.filter(motion=motion)
+                    .order_by("?")
+                    .values_list("member_id", flat=True)[: min(n, args.members)]
+                )
+                floor[label].append(stage_floor(bench_url, motion.pk, ids, clients))
+        report["stages"]["1_database_floor"] = {
+            label: {
+                "p50_ms": median([r["p50_ms"] for r in runs]),
+                "per_second": median([r["per_second"] for r in runs]),
+                "runs": runs,
+            }
+            for label, runs in floor.items()
+        }
+        log("stage 1 done")
+
+        # -- 2. the cheapest authenticated page -----------------------------------------
+        cheapest = {}
+        for path in ("/dashboard/", "/profile/"):
+            runs = [
+                strip(http_stage(voters[:1], lambda i, p=path: p, count=50, concurrency=1))
+                for _ in range(args.reps)
+            ]
+            cheapest[path] = {
+                "1_client": {
+                    "p50_ms": median([r["p50_ms"] for r in runs]),
+                    "per_second": median([r["per_second"] for r in runs]),
+                    "errors_5xx": sum(r["errors_5xx"] for r in runs),
+                    "runs": runs,
+                },
+                "queries": count_queries("GET", path, keys[0])["queries"],
+            }
+        cheapest_path = min(cheapest, key=lambda p: cheapest[p]["1_client"]["p50_ms"])
+        runs = [
+            strip(http_stage(voters[:16], lambda i: cheapest_path, count=200, concurrency=16))
+            for _ in range(args.reps)
+        ]
+        cheapest[cheapest_path]["16_clients"] = {
+            "p50_ms": median([r["p50_ms"] for r in runs]),
+            "per_second": median([r["per_second"] for r in runs]),
+            "errors_5xx": sum(r["errors_5xx"] for r in runs),
+            "runs": runs,
+        }
+        report["stages"]["2_cheapest_page"] = {"path": cheapest_path, "pages": cheapest}
+        log("stage 2 done")
+
+        # -- 3. casting a vote over HTTP ------------------------------------------------
+        votes = {"1_client": [], "16_clients": []}
+        for rep in range(args.reps):
+            for label, concurrency, n in (("1_client", 1, 50), ("16_clients", 16, 200)):
+                motion = seed.motion(f"Vote {label} {rep}")
+                n = min(n, len(voters))
+                stage = http_stage(
+                    voters[:n],
+                    lambda i, m=motion.pk: f"/motions/{m}/vote/",
+                    count=n,
+                    concurrency=concurrency,
+                    post=vote_data,
+                )
+                check = check_burst(
+                    motion.pk, stage["_results"], set(voter_member_ids[:n]), ally_member_ids
+                )
+                problems += [f"stage 3 {label}: {p}" for p in check["problems"]]
+                votes[label].append({**strip(stage), "accepted": check["accepted"]})
+        report["stages"]["3_vote"] = {
+            label: {
+                "p50_ms": median([r["p50_ms"] for r in runs]),
+                "per_second": median([r["per_second"] for r in runs]),
+                "runs": runs,
+            }
+            for label, runs in votes.items()
+        }
+        vote_motion = seed.motion("Vote query count")
+        report["stages"]["3_vote"]["queries"] = count_queries(
+            "POST", f"/motions/{vote_motion.pk}/vote/", keys[0], {"choice": "yes", "step": "cast"}
+        )
+        log("stage 3 done")
+
+        # -- 4. and 5. the burst, then the burst with members reading --------------------
+        def burst(rep: int, with_readers: bool) -> dict:
+            motion = seed.motion(f"Burst {rep} {'readers' if with_readers else 'alone'}")
+            path = f"/motions/{motion.pk}/vote/"
+            jobs = [(lambda b=b, i=i: b.post(path, vote_data(i))) for i, b in enumerate(voters)]
+            # Refused on purpose: allies, and members sending their vote twice.
+            jobs += [(lambda b=b: b.post(path, vote_data(0))) for b in allies]
+            jobs += [(lambda b=b: b.post(path, vote_data(1))) for b in voters[: len(allies)]]
+            random.Random(rep).shuffle(jobs)
+            reading = Readers(readers, ["/motions/", f"/motions/{motion.pk}/"])
+            if with_readers:
+                with reading:
+                    results, seconds = run_jobs(jobs, args.concurrency)
+            else:
+                results, seconds = run_jobs(jobs, args.concurrency)
+            check = check_burst(motion.pk, results, set(voter_member_ids), ally_member_ids)
+            if check["accepted"] != len(voters):
+                check["problems"].append("not every member's ballot was accepted")
+            out = {
+                "requests": len(jobs),
+                "drain_seconds": round(seconds, 3),
+                "votes_per_second": round(check["accepted"] / seconds, 1),
+                **{k: v for k, v in summary_ms(results).items() if k != "n"},
+                "check": check,
+            }
+            if with_readers:
+                out["reads"] = summary_ms(reading.results)
+                out["reads"]["per_second"] = round(len(reading.results) / seconds, 1)
+            return out
+
+        # By default the three bursts run with members reading alongside (stage 5 is
+        # defined as reads during the burst): stage 4's figures come from the same bursts.
+        # --bursts-alone adds three bursts without readers for stage 4 (a minute or two
+        # more, which a busy 2-core machine cannot spare within `make bench`'s 10 minutes).
+        plan = [("5_burst_with_readers", True)]
+        if args.bursts_alone:
+            plan.insert(0, ("4_burst", False))
+        for key, with_readers in plan:
+            runs = [burst(rep, with_readers) for rep in range(args.reps)]
+            for run in runs:
+                problems += [f"{key}: {p}" for p in run["check"]["problems"]]
+            report["stages"][key] = {
+                "drain_seconds": median([r["drain_seconds"] for r in runs]),
+                "votes_per_second": median([r["votes_per_second"] for r in runs]),
+                "p50_ms": median([r["p50_ms"] for r in runs]),
+                "p95_ms": median([r["p95_ms"] for r in runs]),
+                "p99_ms": median([r["p99_ms"] for r in runs]),
+                "errors_5xx": sum(r["errors_5xx"] for r in runs),
+                "runs": runs,
+            }
+            if with_readers:
+                for q in ("p50_ms", "p95_ms", "p99_ms", "per_second"):
+                    report["stages"][key][f"reads_{q}"] = median([r["reads"][q] for r in runs])
+                report["stages"][key]["reads_errors_5xx"] = sum(
+                    r["reads"]["errors_5xx"] for r in runs
+                )
+            log(f"stage {key} done")
+        if not args.bursts_alone:
+            report["stages"]["4_burst"] = {
+                **report["stages"]["5_burst_with_readers"],
+                "note": "the bursts of stage 5 (with 8 members reading alongside)",
+            }
+    finally:
+        server.stop()
+
+    # -- 6. the tally after closing a motion of `tally_ballots` ballots -------------------
+    needed = -(-args.tally_ballots * seed.ALLY_EVERY // (seed.ALLY_EVERY - 1)) + 1
+    seed.members_up_to(max(needed, args.members))
+    log(f"seeded {seed.member_count()} members for the tally")
+    tallies = []
+    for rep in range(args.reps):
+        motion = seed.motion(f"Tally {rep}")
+        expected = seed.voters_and_ballots_directly(motion.pk, args.tally_ballots)
+        start = time.perf_counter()
+        closed = governance_services.motion_close(motion_id=motion.pk)
+        seconds = time.perf_counter() - start
+        got = {"yes": closed.yes_count, "no": closed.no_count, "abstain": closed.abstain_count}
+        if got != expected:
+            problems.append(f"stage 6: tally {got} != {expected}")
+        tallies.append({"seconds": round(seconds, 3), "counts": got, "outcome": closed.outcome})
+    report["stages"]["6_tally"] = {
+        "ballots": args.tally_ballots,
+        "close_seconds": median([t["seconds"] for t in tallies]),
+        "runs": tallies,
+    }
+    log("stage 6 done")
+
+    # -- ratios -----------------------------------------------------------------------
+    s = report["stages"]
+    cheapest_page = s["2_cheapest_page"]["pages"][s["2_cheapest_page"]["path"]]
+    report["ratios"] = {
+        "vote_over_cheapest_page_latency_1_client": round(
+            s["3_vote"]["1_client"]["p50_ms"] / cheapest_page["1_client"]["p50_ms"], 2
+        ),
+        "vote_over_cheapest_page_throughput_16_clients": round(
+            cheapest_page["16_clients"]["per_second"] / s["3_vote"]["16_clients"]["per_second"], 2
+        ),
+        "vote_over_database_floor_latency_1_client": round(
+            s["3_vote"]["1_client"]["p50_ms"] / s["1_database_floor"]["1_client"]["p50_ms"], 2
+        ),
+        "vote_over_database_floor_throughput_16_clients": round(
+            s["1_database_floor"]["16_clients"]["per_second"]
+            / s["3_vote"]["16_clients"]["per_second"],
+            2,
+        ),
+        "burst_drain_seconds": s["4_burst"]["drain_seconds"],
+        "burst_with_readers_drain_seconds": s["5_burst_with_readers"]["drain_seconds"],
+        "queries_per_vote": s["3_vote"]["queries"]["queries"],
+    }
+    for page in ("admin_member_list", "motion_list"):
+        report["ratios"][f"{page}_time_large_over_small"] = round(
+            s["7_pages_large"][page]["p50_ms"] / s["7_pages_small"][page]["p50_ms"], 2
+        )
+        report["ratios"][f"{page}_queries_large_minus_small"] = (
+            s["7_pages_large"][page]["queries"] - s["7_pages_small"][page]["queries"]
+        )
+    report["correctness"] = {"ok": not problems, "problems": problems}
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(table(report))
+    print(f"\nJSON: {output}")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        recreate_database(maintenance_url, args.database, drop_only=True)
+    if problems:
+        print("\nCORRECTNESS FAILED:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print("\ncorrectness: ok")
+    return 0
+
+
+def table(report: dict) -> str:
+    s, r = report["stages"], report["ratios"]
+    floor, vote = s["1_database_floor"], s["3_vote"]
+    cheapest = s["2_cheapest_page"]
+    page = cheapest["pages"][cheapest["path"]]
+    burst, mixed = s["4_burst"], s["5_burst_with_readers"]
+    small, large = s["7_pages_small"], s["7_pages_large"]
+    settings = report["settings"]
+
+    def latency(stage):
+        return f"{stage['p50_ms']} ms p50", f"{stage['per_second']}/s"
+
+    def spread(stage, prefix=""):
+        return "/".join(str(stage[f"{prefix}p{q}_ms"]) for q in (50, 95, 99)) + " ms p50/95/99"
+
+    rows = [
+        ("1 database floor, 1 client", *latency(floor["1_client"])),
+        ("1 database floor, 16 clients", *latency(floor["16_clients"])),
+        (f"2 cheapest page {cheapest['path']}, 1 client", *latency(page["1_client"])),
+        (f"2 cheapest page {cheapest['path']}, 16 clients", *latency(page["16_clients"])),
+        ("3 vote over HTTP, 1 client", *latency(vote["1_client"])),
+        ("3 vote over HTTP, 16 clients", *latency(vote["16_clients"])),
+        (
+            f"4 burst {settings['burst']} voters @{settings['concurrency']}"
+            + (" (stage 5's)" if "note" in burst else ""),
+            f"drain {burst['drain_seconds']} s",
+            f"{spread(burst)}, 5xx {burst['errors_5xx']}",
+        ),
+        ("5 burst + 8 readers: votes", f"drain {mixed['drain_seconds']} s", spread(mixed)),
+        (
+            "5 burst + 8 readers (0.25 s pauses): reads",
+            f"{mixed['reads_per_second']}/s",
+            f"{spread(mixed, 'reads_')}, 5xx {mixed['reads_errors_5xx']}",
+        ),
+        (
+            f"6 close + tally, {s['6_tally']['ballots']} ballots",
+            f"{s['6_tally']['close_seconds']} s",
+            "",
+        ),
+    ]
+    for name in ("admin_member_list", "motion_list", "motion_detail", "dashboard"):
+        rows.append(
+            (
+                f"7 {name} at {small['members']} / {large['members']}",
+                f"{small[name]['p50_ms']} / {large[name]['p50_ms']} ms",
+                f"queries {small[name]['queries']} / {large[name]['queries']}",
+            )
+        )
+    width = max(len(a) for a, _, _ in rows)
+    lines = [f"{'stage':<{width}}  {'median of 3':<22}  detail", "-" * (width + 60)]
+    lines += [f"{a:<{width}}  {b:<22}  {c}" for a, b, c in rows]
+    lines += ["", "ratios:"]
+    lines += [f"  {k} = {v}" for k, v in r.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
