@@ -29,4 +29,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-ERASURE_LEDGER = Path(tempfile.mkdtemp(prefix="rosealliance-test-")) / "erasures.ledger"
+if "ERASURE_LEDGER" not in os.environ:
+    ERASURE_LEDGER = Path(tempfile.mkdtemp(prefix="rosealliance-test-")) / "erasures.ledger"
