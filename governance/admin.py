@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
@@ -15,7 +16,7 @@ from members.models import Country, Language, Member, MembershipState
 from members.selectors import member_for_user
 
 from . import permissions, selectors, services
-from .models import Motion, MotionState, Seat, SpokespersonAssignment, Topic
+from .models import AssignmentState, Motion, MotionState, Seat, SpokespersonAssignment, Topic
 from .models.motions import FROZEN_FIELDS, LANGUAGE_CODES
 
 
@@ -165,6 +166,20 @@ class SpokespersonAssignmentAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["member"]
     search_fields = ["member__pseudonym"]
+
+    def get_queryset(self, request):
+        # Only sex workers can be proposed, so a proposed or rejected request tells its
+        # reader what the member declared. Those who decide (coordinators, administrators)
+        # see every request; others see the approved ones and those they proposed.
+        queryset = super().get_queryset(request)
+        if permissions.can_approve_spokespersons(request.user):
+            return queryset
+        acting = member_for_user(request.user)
+        visible = Q(state=AssignmentState.APPROVED)
+        if acting is not None:
+            visible |= Q(proposed_by=acting)
+        return queryset.filter(visible)
+
     readonly_fields = [
         "member",
         "countries",

@@ -94,3 +94,25 @@ def test_ally_proposed_in_the_admin_gets_a_form_error(client, committee_member, 
     assert response.status_code == 200
     assert "Only sex workers" in response.content.decode()
     assert not SpokespersonAssignment.objects.exists()
+
+
+def test_committee_sees_only_approved_assignments_and_its_own_proposals(
+    client, committee_member, make_member, propose_spokesperson, coordinator
+):
+    from governance import services
+
+    pending = propose_spokesperson(make_member(pseudonym="Pending Person"))
+    approved = propose_spokesperson(make_member(pseudonym="Approved Person"))
+    services.spokesperson_approve(assignment_id=approved.pk, by=coordinator)
+    propose_spokesperson(make_member(pseudonym="Proposed By Committee"), by=committee_member)
+    client.force_login(committee_member.user)
+    page = client.get(reverse("admin:governance_spokespersonassignment_changelist"))
+    html = page.content.decode()
+    assert "Approved Person" in html and "Proposed By Committee" in html
+    assert "Pending Person" not in html
+    assert client.get(
+        reverse("admin:governance_spokespersonassignment_change", args=[pending.pk])
+    ).status_code in (302, 404)
+    client.force_login(coordinator.user)
+    html = client.get(reverse("admin:governance_spokespersonassignment_changelist")).content
+    assert b"Pending Person" in html

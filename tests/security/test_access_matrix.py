@@ -386,10 +386,12 @@ ADMIN_MODELS = {
         post_delete=("403 403 403", ""),
         action=("end_seats", "403 302 302", "committee administrator"),
     ),
+    # The committee sees approved assignments and its own proposals only; the world's
+    # assignment is a member's own pending request, so it is "not found" (302) for them.
     "governance.spokespersonassignment": dict(
-        get=["200 200 200", "403 200 200", "200 200 200", "200 200 200", "403 403 403"],
+        get=["200 200 200", "403 200 200", "200 302 200", "200 302 200", "403 403 403"],
         post_add="403 200 200",
-        post_change=("403 403 403", ""),
+        post_change=("403 302 403", ""),
         post_delete=("403 403 403", ""),
         action=("approve", "302 200 302", "coordinator administrator"),
     ),
