@@ -126,7 +126,7 @@ def ballot_cast_for_receipt(*, motion_id: int, voter: Member, choice: str) -> Ca
             iter(
                 Motion.objects.raw(
                     # lock_sql is members.locks' constant text; the values are parameters.
-                    f"SELECT *, {lock_sql} AS rights_locked FROM governance_motion"  # noqa: S608
+                    f"SELECT *, {lock_sql} AS rights_locked FROM governance_motion"  # noqa: S608  # nosec B608
                     " WHERE id = %s FOR SHARE",
                     [*lock_params, motion_id],
                 )
