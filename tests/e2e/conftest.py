@@ -257,6 +257,15 @@ def say(language: str, message: str, **values) -> str:
     return text % values if values else text
 
 
+def say_count(language: str, singular: str, plural: str, count: int) -> str:
+    """A plural message (ngettext) as a person reading `language` sees it for `count`."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.ngettext(singular, plural, count)
+    return text % {"count": count}
+
+
 def label(language: str, message: str) -> re.Pattern:
     """A form field's label as shown: the translation, with or without Django's colon."""
     return re.compile(rf"^\s*{re.escape(say(language, message))}:?\s*$")

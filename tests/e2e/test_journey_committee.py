@@ -15,7 +15,7 @@ from governance.models import Motion
 from members.models import Status
 from tests.conftest import MOTION_TEXT
 
-from .conftest import DESKTOP, PHONE, check_page, say
+from .conftest import DESKTOP, PHONE, check_page, say, say_count
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +86,7 @@ def test_committee_member_runs_a_motion_in_the_admin(
     # --- Opens it ----------------------------------------------------------------------
     run_action(page, motion, "open_motions")
     expect(page.locator("ul.messagelist")).to_contain_text(
-        say(language, "%(count)d motions opened.", count=1)
+        say_count(language, "%(count)d motion opened.", "%(count)d motions opened.", 1)
     )
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Open for voting"))
     expect(changelist_cell(page, motion, "turnout")).to_have_text("0 / 2")
@@ -101,7 +101,7 @@ def test_committee_member_runs_a_motion_in_the_admin(
     # --- Closes it and reviews the result --------------------------------------------------
     run_action(page, motion, "close_motions")
     expect(page.locator("ul.messagelist")).to_contain_text(
-        say(language, "%(count)d motions closed.", count=1)
+        say_count(language, "%(count)d motion closed.", "%(count)d motions closed.", 1)
     )
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Closed"))
     check_page(page, guard, "admin-motion-closed")
@@ -130,7 +130,7 @@ def test_committee_member_runs_a_motion_in_the_admin(
     page.goto(reverse("admin:governance_motion_changelist"))
     run_action(page, motion, "publish_motions")
     expect(page.locator("ul.messagelist")).to_contain_text(
-        say(language, "%(count)d results published.", count=1)
+        say_count(language, "%(count)d result published.", "%(count)d results published.", 1)
     )
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Results published"))
     check_page(page, guard, "admin-motion-published")
