@@ -229,7 +229,7 @@ def _erase(member: Member, requested_by) -> Member:
             by=acting,
             reason=_("The member left and asked for their data to be erased."),
         )
-        member = services._lock_member(member.pk)
+        member = services.member_lock(member.pk)
     hooks.personal_data_erasing(member=member)
     application = getattr(member, "application", None)
     requests = list(StatusChangeRequest.objects.filter(member=member))
@@ -268,7 +268,7 @@ def member_erase(*, member_id: int, requested_by) -> Member:
     refuses (say, a role that could not be ended).
     """
     try:
-        member = services._lock_member(member_id)
+        member = services.member_lock(member_id)
     except Member.DoesNotExist as error:
         raise ValidationError(_("No such member."), code="unknown_member") from error
     if member.state == MembershipState.ERASED:
@@ -297,6 +297,6 @@ def erasures_replay() -> int:
             member = Member.objects.filter(pk=member_id).first()
             if member is None or member.state == MembershipState.ERASED:
                 continue
-            _erase(services._lock_member(member_id), None)
+            _erase(services.member_lock(member_id), None)
             replayed += 1
     return replayed

@@ -15,16 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import audit
 
+from . import permissions
 from .data_rights import member_erase, personal_data_export
 from .forms import ErasureConfirmForm
-from .views import _current_member
 
 
 @login_required
 @require_GET
 @reauthentication_required
 def data_rights(request: HttpRequest) -> HttpResponse:
-    _current_member(request)
+    permissions.member_or_403(request)
     return render(request, "members/data_rights.html")
 
 
@@ -33,7 +33,7 @@ def data_rights(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """The JSON file itself. Never logged and never cached: it holds the member's status."""
-    member = _current_member(request)
+    member = permissions.member_or_403(request)
     data = personal_data_export(member=member)
     audit.record("member.data_exported", actor=request.user, target=member)
     response = HttpResponse(
@@ -51,7 +51,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
 def leave(request: HttpRequest) -> HttpResponse:
-    member = _current_member(request)
+    member = permissions.member_or_403(request)
     # Bound on every POST, even an empty one, so a missing confirmation shows an error.
     form = ErasureConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

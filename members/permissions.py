@@ -36,3 +36,17 @@ def requires_second_factor(user) -> bool:
             return True
         return any(rule(user) for rule in hooks.second_factor_rules())
     return by_role or any(rule(user) for rule in hooks.second_factor_rules_without_condition())
+
+
+def member_or_403(request):
+    """The requesting user's membership record; a 403 for an account without one (an
+    administrator created with createsuperuser, say)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .selectors import member_for_user
+
+    member = member_for_user(request.user)
+    if member is None:
+        raise PermissionDenied(_("This account has no membership record."))
+    return member

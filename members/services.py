@@ -36,8 +36,10 @@ from .models import (
 User = get_user_model()
 
 
-def _lock_member(member_id: int) -> Member:
-    # The advisory lock serialises this write with ballots being cast (see locks.py).
+def member_lock(member_id: int) -> Member:
+    """Lock a member row for a write that decides on it: the rights advisory lock first
+    (it serialises the write with ballots being cast, see locks.py), then the row.
+    Raises Member.DoesNotExist. Governance's services lock members through this too."""
     member_rights_lock(member_id)
     return Member.objects.select_for_update().select_related("user").get(pk=member_id)
 
@@ -134,7 +136,7 @@ def _decide_application(application_id: int, by: Member | None) -> MembershipApp
 def application_approve(*, application_id: int, by: Member | None) -> Member:
     """Approve a pending application: the member becomes active and can log in."""
     application = _decide_application(application_id, by)
-    member = _lock_member(application.member_id)
+    member = member_lock(application.member_id)
     now = timezone.now()
     application.decision = ApplicationDecision.APPROVED
     application.decided_at = now
@@ -156,7 +158,7 @@ def application_approve(*, application_id: int, by: Member | None) -> Member:
 def application_reject(*, application_id: int, by: Member | None, reason: str = "") -> Member:
     """Reject a pending application. The account stays unable to log in."""
     application = _decide_application(application_id, by)
-    member = _lock_member(application.member_id)
+    member = member_lock(application.member_id)
     now = timezone.now()
     application.decision = ApplicationDecision.REJECTED
     application.decided_at = now
@@ -174,7 +176,7 @@ def application_reject(*, application_id: int, by: Member | None, reason: str = 
 @transaction.atomic
 def status_change_request(*, member: Member, to_status: str, reason: str) -> StatusChangeRequest:
     """A member asks for their status to be changed. Only a coordinator can approve it."""
-    locked = _lock_member(member.pk)
+    locked = member_lock(member.pk)
     if locked.state != MembershipState.ACTIVE:
         raise ValidationError(
             _("Only active members can ask for a status change."), code="membership_not_active"
@@ -212,7 +214,7 @@ def status_change_approve(
     """Apply a requested status change. Leaving sex-worker status ends every role the
     member holds (through the rights-lost hook) before the status is written."""
     change = _lock_pending_status_change(request_id, by)
-    member = _lock_member(change.member_id)
+    member = member_lock(change.member_id)
     if member.status != change.from_status:
         raise ValidationError(
             _("The member's status has changed since this request was made."),
@@ -267,7 +269,7 @@ ALLOWED_STATE_CHANGES: dict[str, set[str]] = {
 def membership_state_set(*, member_id: int, state: str, by: Member | None, reason: str) -> Member:
     """Suspend, lapse, resign or reinstate a membership. Leaving `active` ends every role
     first; an inactive membership cannot log in."""
-    member = _lock_member(member_id)
+    member = member_lock(member_id)
     if state not in ALLOWED_STATE_CHANGES.get(member.state, set()):
         raise ValidationError(
             _("A membership cannot go from this state to that one."), code="invalid_transition"
@@ -293,7 +295,7 @@ def profile_update(
     *, member: Member, pseudonym: str, country: str, preferred_language: str
 ) -> Member:
     """The fields a member may change themselves. Status is deliberately not one."""
-    locked = _lock_member(member.pk)
+    locked = member_lock(member.pk)
     locked.pseudonym = pseudonym
     locked.country = country
     locked.preferred_language = preferred_language

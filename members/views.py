@@ -46,13 +46,6 @@ def apply_done(request: HttpRequest) -> HttpResponse:
     return render(request, "members/apply_done.html")
 
 
-def _current_member(request: HttpRequest):
-    member = selectors.member_for_user(request.user)
-    if member is None:
-        raise PermissionDenied(_("This account has no membership record."))
-    return member
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
@@ -62,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    member = _current_member(request)
+    member = permissions.member_or_403(request)
     initial = {
         "pseudonym": member.pseudonym,
         "country": member.country,
@@ -87,7 +80,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def status_change(request: HttpRequest) -> HttpResponse:
-    member = _current_member(request)
+    member = permissions.member_or_403(request)
     form = StatusChangeRequestForm(request.POST or None, current_status=member.status)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +100,7 @@ def status_change(request: HttpRequest) -> HttpResponse:
 def _require_coordinator(request: HttpRequest):
     if not permissions.can_approve_membership(request.user):
         raise PermissionDenied(_("Only coordinators can do this."))
-    return _current_member(request)
+    return permissions.member_or_403(request)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from members import services as member_services
 from members.emails import send_member_mail
 from members.models import Member
 from members.roles import STEERING_COMMITTEE
@@ -33,8 +34,9 @@ from ..models import (
 
 
 def _lock_member(member_id: int) -> Member:
+    """members' lock, with an unknown id turned into the services' ValidationError."""
     try:
-        return Member.objects.select_for_update().select_related("user").get(pk=member_id)
+        return member_services.member_lock(member_id)
     except Member.DoesNotExist as error:
         raise ValidationError(_("No such member."), code="unknown_member") from error
 

@@ -6,17 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from members.permissions import member_or_403
 from members.selectors import member_for_user
 
 from .. import eligibility, permissions, selectors, services
 from ..forms import DecisionForm, EndAssignmentForm, SpokespersonRequestForm
-
-
-def _member_or_403(request: HttpRequest):
-    member = member_for_user(request.user)
-    if member is None:
-        raise PermissionDenied(_("This account has no membership record."))
-    return member
 
 
 @login_required
@@ -36,7 +30,7 @@ def spokespersons(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_assignments(request: HttpRequest) -> HttpResponse:
-    member = _member_or_403(request)
+    member = member_or_403(request)
     may_ask = permissions.can_ask_to_be_spokesperson(member)
     form = SpokespersonRequestForm(request.POST or None) if may_ask else None
     status = 200
@@ -68,7 +62,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_end(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    member = _member_or_403(request)
+    member = member_or_403(request)
     form = EndAssignmentForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
