@@ -13,6 +13,8 @@ import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.guards import Guard
+
 ACTION_MAX_LENGTH = 64
 TARGET_TYPE_MAX_LENGTH = 100
 HASH_LENGTH = 64
@@ -44,7 +46,7 @@ class AuditEvent(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
+            Guard(
                 name="audit_event_append_only",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
@@ -53,7 +55,7 @@ class AuditEvent(models.Model):
                     "changed (%)', TG_OP;"
                 ),
             ),
-            pgtrigger.Trigger(
+            Guard(
                 name="audit_event_no_truncate",
                 operation=pgtrigger.Truncate,
                 level=pgtrigger.Statement,

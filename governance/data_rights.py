@@ -5,7 +5,7 @@ Export: the member's seats, spokesperson assignments, and the motions they were 
 roll of, with whether they voted; for roll-call motions their choice, which members see
 anyway. A secret ballot's choice is never included: nothing links it to the voter.
 
-Erasure: seats and assignments stay (they are the committee's record, and `Seat.member`
+Erasure (after the member row has become the tombstone): seats and assignments stay (they are the committee's record, and `Seat.member`
 protects the tombstone), but their free-text reasons are blanked and their trigger-written
 history is deleted, along with pghistory contexts left with no event. Rolls, roll-call
 ballots, secret ballots and the voters rows are not touched at all, so tallies, roll sizes
@@ -14,7 +14,6 @@ and digests stay exactly as they were.
 
 from typing import Any
 
-import pgtrigger
 from django.apps import apps
 from django.db import models
 
@@ -23,18 +22,14 @@ from members.hooks import PersonalDataPart
 from members.models import Member
 
 from .models import (
-    Ballot,
+    CHOICE_OF_CONTENT,
     BallotKind,
-    MotionVoters,
+    CountedBallot,
+    Motion,
     RollEntry,
     Seat,
     SpokespersonAssignment,
-)
-
-# The append-only guards of governance's history tables, lifted only while erasing.
-HISTORY_GUARDS = (
-    "governance.SeatEvent:append_only",
-    "governance.SpokespersonAssignmentEvent:append_only",
+    Voter,
 )
 
 
@@ -49,21 +44,16 @@ def member_data_export_part(*, member: Member) -> PersonalDataPart:
         .prefetch_related("topics")
         .order_by("proposed_at", "pk")
     )
-    roll = list(
-        RollEntry.objects.filter(member=member).select_related("motion").order_by("motion_id")
-    )
-    motion_ids = [entry.motion_id for entry in roll]
-    voted = set(
-        MotionVoters.objects.filter(
-            motion_id__in=motion_ids, voter_ids__contains=[member.pk]
-        ).values_list("motion_id", flat=True)
-    )
-    # Only roll-call ballots carry a voter; a secret ballot cannot be found this way.
-    roll_call_choices = dict(
-        Ballot.objects.filter(voter=member, motion_id__in=motion_ids).values_list(
-            "motion_id", "choice"
+    box_ids = RollEntry.objects.filter(member=member).values("box_id")
+    motions = list(Motion.objects.filter(box_id__in=box_ids).order_by("pk"))
+    voted = set(Voter.objects.filter(member=member).values_list("box_id", flat=True))
+    # Only roll-call ballots carry a voter, once counted; a secret ballot cannot be found.
+    roll_call_choices = {
+        box_id: CHOICE_OF_CONTENT[bytes(content)]
+        for box_id, content in CountedBallot.objects.filter(voter=member).values_list(
+            "box_id", "content"
         )
-    )
+    }
     sections: dict[str, Any] = {
         "steering_committee_seats": [
             {
@@ -94,20 +84,20 @@ def member_data_export_part(*, member: Member) -> PersonalDataPart:
         ],
         "motions_on_your_roll": [
             {
-                "motion": entry.motion_id,
-                "title": entry.motion.title,
-                "state": entry.motion.state,
-                "ballot_kind": entry.motion.ballot_kind,
-                "opened_at": _when(entry.motion.opened_at),
-                "closes_at": _when(entry.motion.closes_at),
-                "voted": entry.motion_id in voted,
+                "motion": motion.pk,
+                "title": motion.title,
+                "state": motion.state,
+                "ballot_kind": motion.ballot_kind,
+                "opened_at": _when(motion.opened_at),
+                "closes_at": _when(motion.closes_at),
+                "voted": motion.box_id in voted,
                 **(
-                    {"choice": roll_call_choices.get(entry.motion_id)}
-                    if entry.motion.ballot_kind == BallotKind.ROLL_CALL
+                    {"choice": roll_call_choices.get(motion.box_id)}
+                    if motion.ballot_kind == BallotKind.ROLL_CALL
                     else {}
                 ),
             }
-            for entry in roll
+            for motion in motions
         ],
     }
     targets = [(seat._meta.label_lower, seat.pk) for seat in seats] + [
@@ -140,14 +130,14 @@ def member_personal_data_erase(*, member: Member) -> None:
     admin_log_scrub([*seats, *assignments])
     Seat.objects.filter(member=member).update(end_reason="")
     SpokespersonAssignment.objects.filter(member=member).update(decision_reason="", close_reason="")
-    # The updates above wrote history rows too; all of it goes.
-    with pgtrigger.ignore(*HISTORY_GUARDS):
-        contexts = _history_delete(
-            apps.get_model("governance", "SeatEvent"), [s.pk for s in seats]
-        ) | _history_delete(
-            apps.get_model("governance", "SpokespersonAssignmentEvent"),
-            [a.pk for a in assignments],
-        )
+    # The updates above wrote history rows too; all of it goes (the history's guards
+    # allow it because the member is erased by now: see members.data_rights._erase).
+    contexts = _history_delete(
+        apps.get_model("governance", "SeatEvent"), [s.pk for s in seats]
+    ) | _history_delete(
+        apps.get_model("governance", "SpokespersonAssignmentEvent"),
+        [a.pk for a in assignments],
+    )
     # A context holds who acted and why (the reason may be about this member); drop the
     # ones no remaining event uses. Shared ones ("the term ended") stay for the others.
     if contexts:

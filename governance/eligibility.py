@@ -61,3 +61,12 @@ def error_from_database(error: Exception) -> ValidationError | None:
         if guard in text:
             return ValidationError(MESSAGES[NOT_SEX_WORKER], code=NOT_SEX_WORKER)
     return None
+
+
+def sql_condition(member: str) -> str:
+    """The rule as an SQL condition on the `members_member` row aliased `member`, for the
+    database guards (rendered from the same choices as the Python predicate)."""
+    return (
+        f"{member}.state = '{MembershipState.ACTIVE.value}'"
+        f" AND {member}.status = '{Status.SEX_WORKER.value}'"
+    )

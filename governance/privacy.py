@@ -82,8 +82,7 @@ classify(
         "opened_at": P,
         "closed_at": P,
         "published_at": P,
-        "roll_size": P,
-        "roll_digest": P,
+        "box": P,
         # Counted at the close; shown to members once published.
         "yes_count": P,
         "no_count": P,
@@ -91,12 +90,32 @@ classify(
         "outcome": P,
     },
 )
-# Who is on a roll reveals status; who voted is the "who voted" fact.
-classify("governance.rollentry", {"id": S, "motion": S, "member": S})
-classify("governance.motionvoters", {"motion": S, "voter_ids": S})
-# A secret ballot's choice must never be tied to a person; the receipt hash is a secret
-# between the ballot and the voter.
+# A ballot box's public facts: its window, roll size and digest (the salt once closed).
 classify(
-    "governance.ballot",
-    {"id": S, "motion": S, "choice": S, "receipt_hash": X, "voter": S},
+    "governance.ballotbox",
+    {
+        "id": P,
+        "state": P,
+        "secret": P,
+        "committee_only": P,
+        "opens_at": P,
+        "closes_at": P,
+        "public_key": P,
+        "content_size": P,
+        "roll_size": P,
+        "roll_digest": P,
+        "roll_salt": P,
+        "closed_at": P,
+    },
+)
+# Who is on a roll reveals status; who voted is the "who voted" fact.
+classify("governance.rollentry", {"pk": S, "box": S, "member": S})
+classify("governance.voter", {"pk": S, "box": S, "member": S})
+# Sealed, a ballot says nothing without the box's key, which never enters the database;
+# opened, its content must never be tied to a person, and the receipt hash is a secret
+# between the ballot and the voter.
+classify("governance.sealedballot", {"id": S, "box": S, "sealed": S})
+classify(
+    "governance.countedballot",
+    {"pk": S, "box": S, "receipt_hash": X, "content": S, "voter": S},
 )

@@ -21,3 +21,12 @@ def normalise(code: str) -> str:
 
 def code_hash(code: str) -> str:
     return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def code_digest(code: str) -> bytes:
+    """The receipt's sha256 as bytes, as ballots carry it."""
+    return hashlib.sha256(normalise(code).encode()).digest()
+
+
+def is_well_formed(code: str) -> bool:
+    return len(normalise(code)) == GROUPS * GROUP_LENGTH and len(code) <= CODE_MAX_LENGTH + 8

@@ -1,22 +1,25 @@
 """Reads shared by governance views, admin and services."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Member
 
 from .models import (
+    CHOICE_OF_CONTENT,
     AssignmentState,
-    Ballot,
     BallotKind,
+    Choice,
+    CountedBallot,
     Motion,
     MotionState,
-    MotionVoters,
     RollEntry,
     Seat,
     SpokespersonAssignment,
+    Voter,
 )
 
 
@@ -76,25 +79,19 @@ def pending_assignments() -> QuerySet[SpokespersonAssignment]:
 
 
 def motions_for_member(member: Member | None) -> QuerySet[Motion]:
-    """Every motion members may see (not drafts), each annotated with whether `member` is
-    on its roll and has voted: one query however many motions there are."""
+    """Every motion members may see (not drafts), with its ballot box, each annotated with
+    whether `member` is on its roll and has voted: one query however many motions there
+    are."""
     member_id = member.pk if member else 0
-    return Motion.objects.exclude(state=MotionState.DRAFT).annotate(
-        on_roll=Exists(RollEntry.objects.filter(motion=OuterRef("pk"), member_id=member_id)),
-        # Only open motions need it; CASE spares reading (and unpacking) the voters arrays
-        # of every closed motion, which grow with each motion's turnout.
-        has_voted=Case(
-            When(
-                state=MotionState.OPEN,
-                then=Exists(
-                    MotionVoters.objects.filter(
-                        motion=OuterRef("pk"), voter_ids__contains=[member_id]
-                    )
-                ),
+    return (
+        Motion.objects.exclude(state=MotionState.DRAFT)
+        .select_related("box")
+        .annotate(
+            on_roll=Exists(
+                RollEntry.objects.filter(box_id=OuterRef("box_id"), member_id=member_id)
             ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
+            has_voted=Exists(Voter.objects.filter(box_id=OuterRef("box_id"), member_id=member_id)),
+        )
     )
 
 
@@ -104,16 +101,26 @@ def motion_for_member(motion_id: int, member: Member | None) -> Motion | None:
 
 def turnout_while_open(motion: Motion) -> int:
     """How many have voted so far: for the Steering Committee's eyes only."""
-    voters = MotionVoters.objects.filter(motion=motion).values_list("voter_ids", flat=True).first()
-    return len(voters or [])
+    return Voter.objects.filter(box_id=motion.box_id).count() if motion.box_id else 0
 
 
-def roll_call_votes(motion: Motion) -> QuerySet[Ballot]:
+@dataclass(frozen=True)
+class RollCallVote:
+    voter: Member
+    choice: str
+
+    @property
+    def choice_label(self) -> str:
+        return Choice(self.choice).label
+
+
+def roll_call_votes(motion: Motion) -> list[RollCallVote]:
     """Who voted what, for a closed roll-call motion (never for a secret one)."""
-    if motion.ballot_kind != BallotKind.ROLL_CALL:
-        return Ballot.objects.none()
-    return (
-        Ballot.objects.filter(motion=motion, voter__isnull=False)
+    if motion.ballot_kind != BallotKind.ROLL_CALL or not motion.box_id:
+        return []
+    ballots = (
+        CountedBallot.objects.filter(box_id=motion.box_id, voter__isnull=False)
         .select_related("voter")
         .order_by("voter__pseudonym")
     )
+    return [RollCallVote(b.voter, CHOICE_OF_CONTENT[bytes(b.content)]) for b in ballots]

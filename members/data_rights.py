@@ -230,7 +230,6 @@ def _erase(member: Member, requested_by) -> Member:
             reason=_("The member left and asked for their data to be erased."),
         )
         member = services.member_lock(member.pk)
-    hooks.personal_data_erasing(member=member)
     application = getattr(member, "application", None)
     requests = list(StatusChangeRequest.objects.filter(member=member))
     admin_log_scrub(
@@ -248,6 +247,9 @@ def _erase(member: Member, requested_by) -> Member:
     member.approved_at = None
     member.approved_by = None
     member.save()
+    # Other apps scrub what they hold about the member now that the member row is the
+    # tombstone: the history guards let a member's history go only once they are erased.
+    hooks.personal_data_erasing(member=member)
     # The update above wrote history rows too; they go with the rest.
     services.member_history_delete([member.pk])
     audit.record("member.erased", actor=requested_by, target=member)

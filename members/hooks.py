@@ -112,8 +112,9 @@ def register_erasure_handler(handler: ErasureHandler) -> None:
 
 
 def personal_data_erasing(*, member: "Member") -> None:
-    """Called inside the erasure transaction, with the member row locked and every role
-    already ended, before the member row becomes a tombstone. Each handler deletes or
+    """Called inside the erasure transaction, with the member row locked, every role
+    already ended and the member row already the tombstone (state `erased`: the history
+    tables' guards let their rows be deleted only then). Each handler deletes or
     blanks the personal data its app holds about `member`; rows that other records must
     keep pointing at (rolls, roll-call ballots, seats) stay, pointing at the tombstone."""
     for handler in _erasure_handlers:

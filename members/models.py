@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.guards import append_only
+
 PSEUDONYM_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
@@ -104,6 +106,18 @@ ERASED_BLANK = ""
 # `update()` and raw SQL are caught too. It keeps no personal values: the membership state
 # (not sensitive) on creation and on each change, and the bare fact and time of a status
 # change, never the status itself. The event tables are append-only.
+def _member_history_append_only(name: str):
+    """A member's state and status history is append-only; only their erasure, or the
+    purge of a rejected applicant (the member row gone), deletes it."""
+    return append_only(
+        name,
+        deletable_when=(
+            "NOT EXISTS (SELECT 1 FROM members_member m WHERE m.id = OLD.pgh_obj_id"
+            f" AND m.state <> '{MembershipState.ERASED.value}')"
+        ),
+    )
+
+
 @pghistory.track(
     pghistory.InsertEvent("member.created"),
     pghistory.UpdateEvent("member.state_changed", condition=pghistory.AnyChange("state")),
@@ -111,7 +125,8 @@ ERASED_BLANK = ""
     model_name="MemberStateEvent",
     obj_field=pghistory.ObjForeignKey(related_name="state_events"),
     context_field=None,
-    append_only=True,
+    append_only=False,
+    meta={"triggers": [_member_history_append_only("member_state_history_append_only")]},
 )
 @pghistory.track(
     pghistory.UpdateEvent("member.status_changed", condition=pghistory.AnyChange("status")),
@@ -119,7 +134,8 @@ ERASED_BLANK = ""
     model_name="MemberStatusEvent",
     obj_field=pghistory.ObjForeignKey(related_name="status_change_events"),
     context_field=None,
-    append_only=True,
+    append_only=False,
+    meta={"triggers": [_member_history_append_only("member_status_history_append_only")]},
 )
 class Member(models.Model):
     user = models.OneToOneField(

@@ -7,7 +7,6 @@ Errors are `ValidationError`s with a code; entry points show their message.
 
 from datetime import timedelta
 
-import pgtrigger
 from allauth.core.context import request_context
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
@@ -333,17 +332,9 @@ def rejected_applications_purge(*, older_than_days: int) -> int:
     return len(members)
 
 
-# The append-only guards of a member's own history tables. Only erasure and the purge of
-# rejected applicants may delete from them; naming them keeps every other guard in force.
-MEMBER_HISTORY_GUARDS = (
-    "members.MemberStateEvent:append_only",
-    "members.MemberStatusEvent:append_only",
-)
-
-
 def member_history_delete(member_ids: list[int]) -> None:
     """Delete the state and status-change history rows of these members (pghistory keeps
-    them, without a database foreign key, after the member row is gone)."""
-    with pgtrigger.ignore(*MEMBER_HISTORY_GUARDS):
-        MemberStateEvent.objects.filter(pgh_obj_id__in=member_ids).delete()
-        MemberStatusEvent.objects.filter(pgh_obj_id__in=member_ids).delete()
+    them, without a database foreign key, after the member row is gone). Their guards
+    allow it only for members erased or deleted (members.models)."""
+    MemberStateEvent.objects.filter(pgh_obj_id__in=member_ids).delete()
+    MemberStatusEvent.objects.filter(pgh_obj_id__in=member_ids).delete()

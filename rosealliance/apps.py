@@ -10,7 +10,32 @@ class RoseallianceConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
         from . import retention, scheduling
+
+        # After every migrate (and the test runner's flushes), once: the application role's
+        # privileges (rosealliance/database_privileges.py). Sent for apps with models only,
+        # so it hangs on the last one.
+        post_migrate.connect(
+            _privileges_apply, sender=apps.get_app_config("audit"), dispatch_uid="privileges"
+        )
 
         scheduling.register_job("expired_sessions_delete", retention.expired_sessions_delete)
         scheduling.register_job("expired_cache_entries_delete", retention.expired_cache_delete)
+
+
+def _privileges_apply(*, using: str, **kwargs) -> None:
+    from django.db import connections
+
+    from core import database_roles
+
+    from .database_privileges import privileges_apply
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (current,) = cursor.fetchone()
+    # Only the owner may grant on its tables (a superuser flushing test data skips this).
+    if current == database_roles.credentials("owner")["USER"]:
+        privileges_apply()

@@ -38,15 +38,27 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The embedded development cluster started by scripts/pg_local.sh listens here; production
-# sets DATABASE_URL explicitly.
-EMBEDDED_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/rosealliance"
+# Two database roles (core/database_roles.py, docs/deployment.md "Database roles"): the
+# application connects as DATABASE_URL's role, which owns nothing and cannot truncate or
+# disable a trigger; migrations run as DATABASE_OWNER_URL's role, which owns the tables.
+# The embedded development cluster started by scripts/pg_local.sh has both roles.
+EMBEDDED_DATABASE_URL = "postgres://rosealliance_app@127.0.0.1:54329/rosealliance"
+EMBEDDED_OWNER_URL = "postgres://rosealliance_owner@127.0.0.1:54329/rosealliance"
+DATABASE_URL = os.environ.get("DATABASE_URL", EMBEDDED_DATABASE_URL)
+DATABASE_OWNER_URL = os.environ.get(
+    "DATABASE_OWNER_URL", EMBEDDED_OWNER_URL if "DATABASE_URL" not in os.environ else DATABASE_URL
+)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", EMBEDDED_DATABASE_URL),
+        DATABASE_URL,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+}
+_owner = dj_database_url.parse(DATABASE_OWNER_URL)
+DATABASE_ROLES = {
+    "app": {"USER": DATABASES["default"]["USER"], "PASSWORD": DATABASES["default"]["PASSWORD"]},
+    "owner": {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,6 +191,19 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # Fernet key, or with a key derived from SECRET_KEY when it is unset.
 MFA_ADAPTER = "rosealliance.adapters.MFAAdapter"
 MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
+
+# The ballot box (governance/ballot_sealing.py): each box's private key is a file in
+# BALLOT_KEY_DIR, encrypted with BALLOT_KEY, from the box's opening until its close has
+# committed. Every app server that may close a vote (all of them: the scheduler runs on
+# each, and the first page view after a window ends closes it) must see the same folder.
+# Never back the folder up: a copy would defeat the keys' destruction.
+BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
+if not BALLOT_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "BALLOT_KEY is not set. Generate one with: python -c \"import base64, os; "
+        "print(base64.urlsafe_b64encode(os.urandom(32)).decode())\""
+    )
+BALLOT_KEY_DIR = Path(os.environ.get("BALLOT_KEY_DIR", BASE_DIR / "var" / "ballot-keys"))
 # allauth records each session at login (every login goes through allauth, the admin's
 # included), which is what ending "all of a member's sessions" and the members' own session
 # list need. Activity tracking is off on purpose: it would write a per-member row on every

@@ -6,7 +6,13 @@ DATABASE_URL (or the embedded cluster), never SQLite.
 
 import os
 
+import tempfile  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
+# A fixed test-only ballot key, and a key folder of the test run's own, inherited by the
+# app servers some tests start (they must open and close the same boxes).
+os.environ.setdefault("BALLOT_KEY", "dGVzdC1vbmx5LWJhbGxvdC1rZXktMzItYnl0ZXMhIT0=")
+os.environ.setdefault("BALLOT_KEY_DIR", tempfile.mkdtemp(prefix="rosealliance-ballot-keys-"))
 
 from .settings import *  # noqa: E402,F403
 
@@ -26,7 +32,6 @@ WHITENOISE_USE_FINDERS = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Erasures in tests must never land in the real ledger that `db_restore` replays.
-import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 if "ERASURE_LEDGER" not in os.environ:

@@ -3,7 +3,6 @@ cannot create states that the application itself could never reach."""
 
 import itertools
 
-import pgtrigger
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -27,17 +26,54 @@ def give_second_factor(user) -> str:
     return secret
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    """pytest-django's, with the roles of tests/database.py: the test database is created,
+    migrated and dropped by the owner; the tests run as the application's role."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    from core.database_roles import as_owner
+
+    from . import database
+
+    database.roles_prepare()
+    with django_db_blocker.unblock():
+        if not django_db_keepdb:
+            database.leftover_test_database_drop(
+                connections["default"].creation._get_test_db_name()
+            )
+        with as_owner():
+            db_cfg = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                keepdb=django_db_keepdb,
+            )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), as_owner():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _flush_despite_audit_truncate_guard():
-    """Transactional tests empty every table with TRUNCATE afterwards; the audit log's
-    trigger refuses TRUNCATE (as it must in production), so the test teardown alone is
-    let through."""
+def _flush_as_superuser(django_db_setup):
+    """Transactional tests empty every table with TRUNCATE afterwards. The application's
+    role may not truncate, and the audit log's guard refuses TRUNCATE to everyone (as it
+    must in production): the teardown alone runs as a superuser with triggers off
+    (`session_replication_role = replica`)."""
+    from django.db import connections
     from django.test import TransactionTestCase
 
+    from core.database_roles import connected_as
+
+    from . import database
+
     original = TransactionTestCase._fixture_teardown
+    options = dict(connections["default"].settings_dict.get("OPTIONS") or {})
+    options["options"] = "-c session_replication_role=replica"
 
     def teardown(self):
-        with pgtrigger.ignore("audit.AuditEvent:audit_event_no_truncate"):
+        with connected_as({**database.superuser(), "OPTIONS": options}):
             original(self)
 
     TransactionTestCase._fixture_teardown = teardown

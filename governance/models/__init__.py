@@ -1,14 +1,14 @@
+from .ballot_box import BallotBox, BoxState, CountedBallot, RollEntry, SealedBallot, Voter
 from .motions import (
-    Ballot,
+    CHOICE_CONTENT,
+    CHOICE_OF_CONTENT,
     BallotKind,
     Choice,
     Electorate,
     MajorityRule,
     Motion,
     MotionState,
-    MotionVoters,
     Outcome,
-    RollEntry,
 )
 from .roles import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -21,16 +21,21 @@ from .roles import (
 )
 
 __all__ = [
-    "Ballot",
+    "BallotBox",
+    "BoxState",
+    "CountedBallot",
+    "RollEntry",
+    "SealedBallot",
+    "Voter",
+    "CHOICE_CONTENT",
+    "CHOICE_OF_CONTENT",
     "BallotKind",
     "Choice",
     "Electorate",
     "MajorityRule",
     "Motion",
     "MotionState",
-    "MotionVoters",
     "Outcome",
-    "RollEntry",
     "ACTIVE_ASSIGNMENT_STATES",
     "SINGLE_HOLDER_POSITIONS",
     "AssignmentState",

@@ -1,28 +1,22 @@
-"""Motions, electoral rolls and ballots.
+"""Motions: their text in five languages, their rules, their life cycle and their result.
 
-Secret ballots must be unlinkable for anyone holding the database, so:
-- a Ballot has no foreign key to its voter (roll-call ballots do: there, who voted what is
-  public to members by design), no timestamp, and a random UUID instead of a sequence;
-- "who has voted" is one row per motion (`MotionVoters`), rewritten by every vote and kept
-  sorted, so neither its order nor its `xmin` points at one voter;
-- casting takes an advisory lock instead of a row lock on the member (a row lock would put
-  the voter's transaction id in the member row's `xmax`, equal to the ballot's `xmin`);
-- closing re-inserts the ballots in random order in one transaction, so that afterwards
-  neither `xmin` nor the physical order (`ctid`) says in which order they were cast.
-tests/governance/test_unlinkability.py tries to re-link them and must fail.
+A motion's electoral roll, voters and ballots live in its ballot box (ballot_box.py), which
+opening the motion creates. The guards below tie the two: a motion opens only with a
+fresh box that matches its rules, closes only when its box has been closed and counted,
+and its result, once written, never changes.
 """
 
-import uuid
-
 import pgtrigger
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.guards import Guard, refuse
 from members.models import Member
+
+from .ballot_box import BallotBox
 
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 20000
@@ -63,6 +57,19 @@ class Choice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
+# A motion's ballot content in its box: one byte per choice (ballot_box.BallotBox.content_size).
+CHOICE_CONTENT = {Choice.YES: b"\x01", Choice.NO: b"\x02", Choice.ABSTAIN: b"\x03"}
+CHOICE_OF_CONTENT = {content: choice for choice, content in CHOICE_CONTENT.items()}
+
+
+def _count_sql(choice: str) -> str:
+    """SQL counting the box's counted ballots for `choice`."""
+    return (
+        "(SELECT count(*) FROM governance_countedballot c WHERE c.box_id = NEW.box_id"
+        f" AND c.content = decode('{CHOICE_CONTENT[choice].hex()}', 'hex'))"
+    )
+
+
 # The columns that may not change once a motion has opened (text in every language, and
 # every rule). Kept here so the trigger and the admin agree.
 FROZEN_FIELDS = [
@@ -75,11 +82,12 @@ FROZEN_FIELDS = [
     "opens_at",
     "closes_at",
     "allow_language_fallback",
+    "box",
 ]
 
 
 def _frozen_columns_sql(languages: list[str]) -> str:
-    columns = [f for f in FROZEN_FIELDS if f not in ("title", "text")]
+    columns = [f if f != "box" else "box_id" for f in FROZEN_FIELDS if f not in ("title", "text")]
     for base in ("title", "text"):
         columns += [base] + [f"{base}_{code}" for code in languages]
     return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
@@ -131,8 +139,14 @@ class Motion(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
-    roll_size = models.PositiveIntegerField(_("electoral roll size"), null=True, blank=True)
-    roll_digest = models.CharField(_("electoral roll digest"), max_length=64, blank=True)
+    box = models.OneToOneField(
+        BallotBox,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="motion",
+        verbose_name=_("ballot box"),
+    )
     yes_count = models.PositiveIntegerField(_("yes"), null=True, blank=True)
     no_count = models.PositiveIntegerField(_("no"), null=True, blank=True)
     abstain_count = models.PositiveIntegerField(_("abstain"), null=True, blank=True)
@@ -176,43 +190,94 @@ class Motion(models.Model):
         ]
         indexes = [models.Index(fields=["state", "closes_at"], name="motion_state_closes_idx")]
         triggers = [
-            pgtrigger.Trigger(
+            Guard(
                 name="motion_frozen_once_open",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__state__in=["open", "closed", "published"]),
                 func=f"""
                     IF {_frozen_columns_sql(LANGUAGE_CODES)} THEN
-                        RAISE EXCEPTION 'motion_frozen_once_open: text and rules cannot change'
-                            USING ERRCODE = 'check_violation';
+                        {refuse("motion_frozen_once_open", "text and rules cannot change")}
                     END IF;
                     RETURN NEW;
                 """,
             ),
-            pgtrigger.Trigger(
+            Guard(
+                name="motion_results_frozen",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__state__in=["closed", "published"]),
+                func=f"""
+                    IF (OLD.yes_count, OLD.no_count, OLD.abstain_count, OLD.outcome,
+                        OLD.closed_at, OLD.opened_at)
+                       IS DISTINCT FROM (NEW.yes_count, NEW.no_count, NEW.abstain_count,
+                                         NEW.outcome, NEW.closed_at, NEW.opened_at) THEN
+                        {refuse("motion_results_frozen", "a result cannot change")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
                 name="motion_state_moves_forward",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__state__df=pgtrigger.F("new__state")),
-                func="""
+                func=f"""
                     IF NOT ((OLD.state = 'draft' AND NEW.state = 'open')
                          OR (OLD.state = 'open' AND NEW.state = 'closed')
                          OR (OLD.state = 'closed' AND NEW.state = 'published')) THEN
-                        RAISE EXCEPTION 'motion_state_moves_forward: % to % is not allowed',
-                            OLD.state, NEW.state USING ERRCODE = 'check_violation';
+                        {refuse("motion_state_moves_forward", "this change of state is not allowed")}
                     END IF;
                     RETURN NEW;
                 """,
             ),
-            pgtrigger.Trigger(
+            # Opening needs a box made for this motion (by ballot_box_open) and nothing in it.
+            Guard(
+                name="motion_opens_with_its_own_box",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__state="draft", new__state="open"),
+                func=f"""
+                    PERFORM 1 FROM governance_ballotbox b
+                     WHERE b.id = NEW.box_id AND b.state = 'open'
+                       AND b.secret = (NEW.ballot_kind = '{BallotKind.SECRET.value}')
+                       AND b.committee_only
+                           = (NEW.electorate = '{Electorate.STEERING_COMMITTEE.value}')
+                       AND b.opens_at = NEW.opens_at AND b.closes_at = NEW.closes_at
+                       AND b.content_size = 1
+                       AND NOT EXISTS (SELECT 1 FROM governance_voter v WHERE v.box_id = b.id);
+                    IF NOT FOUND THEN
+                        {refuse("motion_opens_with_its_own_box", "a motion opens with a new ballot box made for its rules")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            # Closing needs the box closed (its ballots opened and counted) and the counts
+            # the motion records equal to the counted ballots.
+            Guard(
+                name="motion_results_match_its_ballots",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__state="open", new__state="closed"),
+                func=f"""
+                    IF NOT EXISTS (SELECT 1 FROM governance_ballotbox b
+                                    WHERE b.id = NEW.box_id AND b.state = 'closed')
+                       OR (NEW.yes_count, NEW.no_count, NEW.abstain_count)
+                          IS DISTINCT FROM ({_count_sql(Choice.YES)}, {_count_sql(Choice.NO)},
+                                            {_count_sql(Choice.ABSTAIN)}) THEN
+                        {refuse("motion_results_match_its_ballots", "the result must be the count of the closed ballot box")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
                 name="motion_deleted_only_as_draft",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Delete,
                 condition=pgtrigger.Q(old__state__in=["open", "closed", "published"]),
-                func="""
-                    RAISE EXCEPTION 'motion_deleted_only_as_draft: a motion that has opened '
-                        'is part of the record' USING ERRCODE = 'check_violation';
-                """,
+                func=refuse(
+                    "motion_deleted_only_as_draft", "a motion that has opened is part of the record"
+                ),
             ),
         ]
 
@@ -223,6 +288,15 @@ class Motion(models.Model):
     def is_open_now(self) -> bool:
         now = timezone.now()
         return self.state == MotionState.OPEN and self.opens_at <= now < self.closes_at
+
+    @property
+    def roll_size(self) -> int | None:
+        """How many members are on the electoral roll (frozen when the motion opened)."""
+        return self.box.roll_size if self.box_id else None
+
+    @property
+    def roll_digest(self) -> str:
+        return self.box.roll_digest if self.box_id else ""
 
     @property
     def turnout(self) -> int | None:
@@ -243,221 +317,3 @@ class Motion(models.Model):
             raise ValidationError(
                 {"closes_at": _("Voting must close after it opens.")}, code="window_order"
             )
-
-
-class RollEntry(models.Model):
-    """One member on a motion's electoral roll, written once when the motion opens."""
-
-    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="roll")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = _("electoral roll entry")
-        verbose_name_plural = _("electoral roll entries")
-        constraints = [
-            models.UniqueConstraint(fields=["motion", "member"], name="roll_one_entry_per_member")
-        ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="roll_frozen_once_open",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func="""
-                    PERFORM 1 FROM governance_motion
-                     WHERE id = COALESCE(NEW.motion_id, OLD.motion_id) AND state = 'draft';
-                    IF NOT FOUND THEN
-                        RAISE EXCEPTION 'roll_frozen_once_open: the electoral roll is frozen'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN COALESCE(NEW, OLD);
-                """,
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.motion_id}:{self.member_id}"
-
-
-class MotionVoters(models.Model):
-    """Who has voted on a motion: one row per motion, its ids kept sorted. Every vote
-    rewrites the row, so nothing in it tells which voter came last."""
-
-    motion = models.OneToOneField(
-        Motion, on_delete=models.CASCADE, primary_key=True, related_name="voters"
-    )
-    voter_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("voters of a motion")
-        verbose_name_plural = _("voters of motions")
-        triggers = [
-            pgtrigger.Trigger(
-                name="voter_must_be_on_roll_and_eligible",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update,
-                func="""
-                    DECLARE
-                        added bigint;
-                    BEGIN
-                        -- Not `OLD.voter_ids <@ NEW.voter_ids`: Postgres compares arrays
-                        -- element by element against each other (quadratic: 0.1 s per
-                        -- vote at 5,000 voters, on the row every vote waits for).
-                        IF EXISTS (SELECT v FROM unnest(OLD.voter_ids) v
-                                   EXCEPT SELECT v FROM unnest(NEW.voter_ids) v) THEN
-                            RAISE EXCEPTION 'voter_must_be_on_roll_and_eligible: a recorded '
-                                'voter cannot be removed' USING ERRCODE = 'check_violation';
-                        END IF;
-                        IF cardinality(NEW.voter_ids) <> (
-                            SELECT count(DISTINCT v) FROM unnest(NEW.voter_ids) v) THEN
-                            RAISE EXCEPTION 'voter_must_be_on_roll_and_eligible: one ballot '
-                                'per voter' USING ERRCODE = 'unique_violation';
-                        END IF;
-                        FOR added IN
-                            SELECT v FROM unnest(NEW.voter_ids) v
-                            EXCEPT SELECT v FROM unnest(OLD.voter_ids) v
-                        LOOP
-                            -- The same advisory lock as members.locks: a concurrent status
-                            -- change waits, or is waited for, without touching the row.
-                            PERFORM pg_advisory_xact_lock(1380930373, (added % 2147483647)::int);
-                            PERFORM 1 FROM governance_motion mo
-                              JOIN governance_rollentry r ON r.motion_id = mo.id
-                              JOIN members_member m ON m.id = r.member_id
-                             WHERE mo.id = NEW.motion_id AND mo.state = 'open'
-                               AND r.member_id = added
-                               AND m.state = 'active' AND m.status = 'sex_worker';
-                            IF NOT FOUND THEN
-                                RAISE EXCEPTION 'voter_must_be_on_roll_and_eligible: only an '
-                                    'active sex-worker member on the roll may vote'
-                                    USING ERRCODE = 'check_violation';
-                            END IF;
-                        END LOOP;
-                        RETURN NEW;
-                    END;
-                """,
-            ),
-            pgtrigger.Trigger(
-                name="voters_are_never_deleted",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Delete,
-                func="""
-                    RAISE EXCEPTION 'voters_are_never_deleted: the record of who voted is '
-                        'kept' USING ERRCODE = 'check_violation';
-                """,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return str(self.motion_id)
-
-
-class Ballot(models.Model):
-    """One cast ballot. No timestamp, no sequential id; `voter` only for roll-call."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="ballots")
-    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
-    # sha256 of the receipt code shown once to the voter: the database never holds the code.
-    receipt_hash = models.CharField(max_length=64, unique=True)
-    voter = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("ballot")
-        verbose_name_plural = _("ballots")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(choice__in=Choice.values), name="ballot_choice_is_known"
-            ),
-            models.UniqueConstraint(
-                fields=["motion", "voter"],
-                condition=models.Q(voter__isnull=False),
-                name="ballot_one_per_roll_call_voter",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="ballot_only_while_open",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert,
-                func="""
-                    PERFORM 1 FROM governance_motion mo
-                     WHERE mo.id = NEW.motion_id
-                       AND (mo.state = 'open'
-                            OR (mo.state = 'closed'
-                                AND current_setting('rosealliance.sealing_motion', true)
-                                    = NEW.motion_id::text))
-                       AND (NEW.voter_id IS NULL) = (mo.ballot_kind = 'secret');
-                    IF NOT FOUND THEN
-                        RAISE EXCEPTION 'ballot_only_while_open: the motion is not open, or '
-                            'the ballot does not match its kind' USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
-                """,
-            ),
-            # Each ballot needs a recorded voter: checked at commit, after the voters row
-            # and the ballot are both written. Not for the ballots the close re-inserts
-            # (the WHEN clause is evaluated at insert time, so they are never queued): one
-            # check per re-inserted ballot, each counting the whole box, made closing a
-            # motion of 100,000 ballots take hours. The statement trigger below checks
-            # those once per statement instead.
-            pgtrigger.Trigger(
-                name="ballot_requires_a_recorded_voter",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                timing=pgtrigger.Deferred,
-                condition=pgtrigger.Condition(
-                    "current_setting('rosealliance.sealing_motion', true)"
-                    " IS DISTINCT FROM NEW.motion_id::text"
-                ),
-                func="""
-                    IF (SELECT count(*) FROM governance_ballot WHERE motion_id = NEW.motion_id)
-                       > (SELECT cardinality(voter_ids) FROM governance_motionvoters
-                           WHERE motion_id = NEW.motion_id) THEN
-                        RAISE EXCEPTION 'ballot_requires_a_recorded_voter: more ballots than '
-                            'voters' USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NULL;
-                """,
-            ),
-            pgtrigger.Trigger(
-                name="ballot_requires_a_recorded_voter_when_sealed",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                level=pgtrigger.Statement,
-                referencing=pgtrigger.Referencing(new="inserted"),
-                func="""
-                    IF EXISTS (
-                        SELECT 1 FROM (SELECT DISTINCT motion_id FROM inserted) i
-                         WHERE i.motion_id::text
-                               = current_setting('rosealliance.sealing_motion', true)
-                           AND (SELECT count(*) FROM governance_ballot b
-                                 WHERE b.motion_id = i.motion_id)
-                               > COALESCE((SELECT cardinality(voter_ids)
-                                             FROM governance_motionvoters v
-                                            WHERE v.motion_id = i.motion_id), 0)) THEN
-                        RAISE EXCEPTION 'ballot_requires_a_recorded_voter: more ballots than '
-                            'voters' USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NULL;
-                """,
-            ),
-            # Ballots are final. The only exception is the close, which re-inserts them in
-            # random order inside one transaction (see services.motion_close).
-            pgtrigger.Trigger(
-                name="ballots_are_final",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                func="""
-                    IF TG_OP = 'DELETE' AND current_setting('rosealliance.sealing_motion', true)
-                                            = OLD.motion_id::text THEN
-                        RETURN OLD;
-                    END IF;
-                    RAISE EXCEPTION 'ballots_are_final: a cast ballot cannot change'
-                        USING ERRCODE = 'check_violation';
-                """,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_choice_display()

@@ -9,9 +9,10 @@ role to anyone else, whatever path it takes (admin, shell, bulk update, raw SQL)
 - `member_with_roles_must_stay_active_sex_worker`: on members_member (created in migration
   0002 because members must not know about governance)
 
-The role triggers take a FOR SHARE lock on the member row, so a concurrent status change
-either waits for the role to commit (and then sees it and is refused) or commits first (and
-the role's trigger then sees the new status).
+The role guards write the member row (see `_eligible_member_sql`), so a concurrent status
+change either waits for the role to commit (and then sees it and is refused), commits first
+(and the role's guard then sees the new status), or, at REPEATABLE READ or SERIALIZABLE,
+fails with a serialization error.
 """
 
 import pghistory
@@ -24,19 +25,24 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import REASON_MAX_LENGTH, Country, Language, Member
+from core.guards import Guard, append_only, refuse
+from members.models import REASON_MAX_LENGTH, Country, Language, Member, MembershipState
 
 from .. import eligibility
 
-# The rule's check, shared by the triggers: the member must be active and a sex worker.
-# FOR SHARE makes a concurrent status change wait for this transaction (see module doc).
-_ELIGIBLE_MEMBER_SQL = """
-    PERFORM 1 FROM members_member m
-     WHERE m.id = NEW.member_id AND m.state = 'active' AND m.status = 'sex_worker'
-       FOR SHARE;
+
+# The rule's check, shared by the role guards: the member must be active and a sex worker.
+# Not a `FOR SHARE` read: a row lock leaves the member row's version as it was, so a status
+# change running at REPEATABLE READ with a snapshot taken before this role committed would
+# not see the role and would go through (an ally holding a seat). Writing the member row
+# (a no-op update) makes that change fail with a serialization error instead, and at READ
+# COMMITTED makes a concurrent change wait and then see the role.
+def _eligible_member_sql(name: str) -> str:
+    return f"""
+    UPDATE members_member m SET id = m.id
+     WHERE m.id = NEW.member_id AND {eligibility.sql_condition("m")};
     IF NOT FOUND THEN
-        RAISE EXCEPTION '{name}: only an active sex-worker member may hold this role'
-            USING ERRCODE = 'check_violation';
+        {refuse(name, "only an active sex-worker member may hold this role")}
     END IF;
 """
 
@@ -51,7 +57,26 @@ class Position(models.TextChoices):
 SINGLE_HOLDER_POSITIONS = [Position.CHAIR, Position.VICE_CHAIR, Position.TREASURER]
 
 
-@pghistory.track(append_only=True)
+def _history_of_erased_member(table: str) -> str:
+    """SQL on a history row (OLD): the row it records belongs to an erased member."""
+    return (
+        f"EXISTS (SELECT 1 FROM {table} r JOIN members_member m ON m.id = r.member_id"
+        f" WHERE r.id = OLD.pgh_obj_id AND m.state = '{MembershipState.ERASED.value}')"
+    )
+
+
+# The history is append-only; only erasing a member deletes their rows (members.data_rights).
+@pghistory.track(
+    append_only=False,
+    meta={
+        "triggers": [
+            append_only(
+                "seat_history_append_only",
+                deletable_when=_history_of_erased_member("governance_seat"),
+            )
+        ]
+    },
+)
 class Seat(models.Model):
     """A seat on the Steering Committee for a term. `ended_on` is the first day the seat
     is no longer held; a seat occupies [term_start, ended_on or term_end + 1 day)."""
@@ -124,13 +149,12 @@ class Seat(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
+            Guard(
                 name="seat_holder_must_be_active_sex_worker",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 condition=pgtrigger.Q(new__ended_on__isnull=True),
-                func=_ELIGIBLE_MEMBER_SQL.format(name="seat_holder_must_be_active_sex_worker")
-                + "RETURN NEW;",
+                func=_eligible_member_sql("seat_holder_must_be_active_sex_worker") + "RETURN NEW;",
             )
         ]
 
@@ -179,7 +203,17 @@ class AssignmentState(models.TextChoices):
 ACTIVE_ASSIGNMENT_STATES = [AssignmentState.PROPOSED, AssignmentState.APPROVED]
 
 
-@pghistory.track(append_only=True)
+@pghistory.track(
+    append_only=False,
+    meta={
+        "triggers": [
+            append_only(
+                "assignment_history_append_only",
+                deletable_when=_history_of_erased_member("governance_spokespersonassignment"),
+            )
+        ]
+    },
+)
 class SpokespersonAssignment(models.Model):
     member = models.ForeignKey(
         Member,
@@ -249,13 +283,12 @@ class SpokespersonAssignment(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
+            Guard(
                 name="spokesperson_must_be_active_sex_worker",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 condition=pgtrigger.Q(new__state__in=ACTIVE_ASSIGNMENT_STATES),
-                func=_ELIGIBLE_MEMBER_SQL.format(name="spokesperson_must_be_active_sex_worker")
-                + "RETURN NEW;",
+                func=_eligible_member_sql("spokesperson_must_be_active_sex_worker") + "RETURN NEW;",
             )
         ]
 

@@ -1,10 +1,10 @@
 """Every write in governance. Callers use `governance.services.<name>`; the functions live
-in `roles` (seats, spokesperson assignments) and `motions` (motions and voting)."""
+in `roles` (seats, spokesperson assignments), `motions` (motions and voting) and
+`ballot_box` (the box motions and elections vote in)."""
 
 from .motions import (
-    CastBallot,
     ballot_cast,
-    ballot_cast_for_receipt,
+    counted_receipt_hashes,
     motion_close,
     motion_open,
     motion_publish,
@@ -25,10 +25,9 @@ from .roles import (
 )
 
 __all__ = [
-    "CastBallot",
     "assignments_end_expired",
     "ballot_cast",
-    "ballot_cast_for_receipt",
+    "counted_receipt_hashes",
     "motion_close",
     "motion_open",
     "motion_publish",

@@ -1,33 +1,33 @@
-"""Motions and voting: open (freeze the roll), cast, close (count, seal), publish.
+"""Motions and voting: open (a ballot box with a frozen roll), cast, close (count), publish.
 
-See governance/models/motions.py for why casting never locks the member row and why closing
-re-inserts the ballots."""
+The ballot box (services/ballot_box.py) holds the roll, the voters and the ballots; this
+module adds what is a motion's own: its translations and window, yes/no/abstain, quorum and
+majority."""
 
-import hashlib
-import uuid
-from dataclasses import dataclass
+import logging
+from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from members.locks import member_rights_lock_sql
-from members.models import Member, MembershipState, Status
+from members.models import Member
 
-from .. import eligibility, receipts, selectors, tally
+from .. import tally
 from ..models import (
-    Ballot,
+    CHOICE_CONTENT,
+    CHOICE_OF_CONTENT,
     BallotKind,
     Choice,
     Electorate,
     Motion,
     MotionState,
-    MotionVoters,
-    RollEntry,
 )
+from . import ballot_box
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_motion(motion_id: int) -> Motion:
@@ -37,23 +37,10 @@ def _lock_motion(motion_id: int) -> Motion:
         raise ValidationError(_("No such motion."), code="unknown_motion") from error
 
 
-def electorate_of(motion: Motion):
-    """The members eligible to vote on `motion` right now."""
-    eligible = Member.objects.filter(state=MembershipState.ACTIVE, status=Status.SEX_WORKER)
-    if motion.electorate == Electorate.STEERING_COMMITTEE:
-        eligible = eligible.filter(pk__in=selectors.committee_members().values("pk"))
-    return eligible
-
-
-def roll_digest(motion_id: int, member_ids: list[int]) -> str:
-    """A short fingerprint of the frozen roll, shown to members with its size."""
-    payload = f"{motion_id}:" + ",".join(str(pk) for pk in sorted(member_ids))
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 @transaction.atomic
 def motion_open(*, motion_id: int, by: Member | None) -> Motion:
-    """Open a draft motion: check its translations and window, freeze the electoral roll."""
+    """Open a draft motion: check its translations and window, and give it a ballot box,
+    which freezes the electoral roll."""
     motion = _lock_motion(motion_id)
     if motion.state != MotionState.DRAFT:
         raise ValidationError(_("Only a draft motion can be opened."), code="not_draft")
@@ -74,143 +61,88 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
             % {"languages": ", ".join(missing)},
             code="translations_missing",
         )
-    member_ids = list(electorate_of(motion).values_list("pk", flat=True))
-    RollEntry.objects.bulk_create(
-        [RollEntry(motion=motion, member_id=pk) for pk in member_ids], batch_size=2000
+    motion.box = ballot_box.box_open(
+        secret=motion.ballot_kind == BallotKind.SECRET,
+        committee_only=motion.electorate == Electorate.STEERING_COMMITTEE,
+        opens_at=motion.opens_at,
+        closes_at=motion.closes_at,
+        content_size=1,
+        today=timezone.localdate(),
     )
-    MotionVoters.objects.create(motion=motion, voter_ids=[])
-    motion.roll_size = len(member_ids)
-    motion.roll_digest = roll_digest(motion.pk, member_ids)
     motion.state = MotionState.OPEN
     motion.opened_at = timezone.now()
     if motion.proposer_id is None and by is not None:
         motion.proposer = by
-    motion.save(update_fields=["roll_size", "roll_digest", "state", "opened_at", "proposer"])
+    motion.save(update_fields=["box", "state", "opened_at", "proposer"])
     audit.record("motion.opened", actor=by.user if by else None, target=motion)
     return motion
 
 
-@dataclass(frozen=True)
-class CastBallot:
-    """A cast ballot as the receipt page needs it: the receipt code (shown once, never
-    stored) and the motion as it was read under its lock."""
+# Motion id -> its box, as casting needs it. A motion's box never changes once it is set
+# (motion_frozen_once_open), so each process reads it once per motion.
+_boxes_for_casting: dict[int, ballot_box.BoxForCasting] = {}
 
-    receipt_code: str
-    motion: Motion
+
+def _box_for_casting(motion_id: int) -> ballot_box.BoxForCasting:
+    box = _boxes_for_casting.get(motion_id)
+    if box is None:
+        box_id = Motion.objects.filter(pk=motion_id).values_list("box_id", flat=True).first()
+        if box_id is None:
+            raise ValidationError(_("This motion is not open for voting."), code="motion_not_open")
+        box = _boxes_for_casting[motion_id] = ballot_box.box_for_casting(box_id)
+    return box
 
 
 def ballot_cast(*, motion_id: int, voter: Member, choice: str) -> str:
-    """Cast `voter`'s ballot and return the receipt code (shown once, never stored).
-    See `ballot_cast_for_receipt`."""
-    return ballot_cast_for_receipt(motion_id=motion_id, voter=voter, choice=choice).receipt_code
+    """Cast `voter`'s ballot on a motion; return the receipt code (shown once, never
+    stored).
 
-
-def ballot_cast_for_receipt(*, motion_id: int, voter: Member, choice: str) -> CastBallot:
-    """Cast `voter`'s ballot; return the receipt code and the motion.
-
-    One transaction checks that the motion is open, the voter is still eligible and on the
-    roll, and has not voted; the voters row's UPDATE is the one-ballot-per-voter guard, so a
-    double click or a replayed request gets `already_voted`. Four statements, because a
-    general assembly's votes queue on the motion's one voters row: the motion's lock and the
-    member's rights lock together; the member and the roll together; the voters row and
-    the ballot together (so the voters row is held for one statement and the commit).
+    One statement (services.ballot_box.box_cast): the database checks the window, the
+    roll, the eligibility rule and that the voter has not voted, so a double click or a
+    replayed request gets `already_voted`; no read comes before it (the motion's box is
+    known to this process after the first vote). Refusals are ValidationErrors:
+    `invalid_choice`, `motion_not_open`, `not_on_roll`, `already_voted`, or the rule's.
     """
     if choice not in Choice.values:
         raise ValidationError(_("Choose yes, no or abstain."), code="invalid_choice")
-    with transaction.atomic():
-        # FOR SHARE: closing (FOR UPDATE) waits for ballots being cast, so the tally counts
-        # every ballot that was accepted. The member's rights lock (members.locks) is taken
-        # in the same statement: never a row lock on the member (see the models' docstring).
-        lock_sql, lock_params = member_rights_lock_sql(voter.pk)
-        motion = next(
-            iter(
-                Motion.objects.raw(
-                    # lock_sql is members.locks' constant text; the values are parameters.
-                    f"SELECT *, {lock_sql} AS rights_locked FROM governance_motion"  # noqa: S608  # nosec B608
-                    " WHERE id = %s FOR SHARE",
-                    [*lock_params, motion_id],
-                )
-            ),
-            None,
-        )
-        if motion is None:
-            raise ValidationError(_("No such motion."), code="unknown_motion")
-        if not motion.is_open_now:
-            raise ValidationError(_("This motion is not open for voting."), code="motion_not_open")
-        # A new statement, so a new snapshot taken after the rights lock is held: a status
-        # change that committed while this cast waited for the lock is seen here.
-        member = Member.objects.annotate(
-            on_roll=Exists(RollEntry.objects.filter(motion_id=motion_id, member_id=OuterRef("pk")))
-        ).get(pk=voter.pk)
-        eligibility.ensure_eligible(member)
-        if not member.on_roll:
+    box = _box_for_casting(motion_id)
+    try:
+        code = ballot_box.box_cast(box=box, voter=voter, content=CHOICE_CONTENT[choice])
+    except ValidationError as error:
+        if error.code == "not_open":
+            raise ValidationError(
+                _("This motion is not open for voting."), code="motion_not_open"
+            ) from error
+        if error.code == "not_on_roll":
             raise ValidationError(
                 _("You are not on the electoral roll of this motion."), code="not_on_roll"
-            )
-        code = receipts.new_code()
-        with connection.cursor() as cursor:
-            # The voters row (kept sorted, so the array's order says nothing about who voted
-            # when) and the ballot in one statement: no ballot unless the voter was recorded.
-            cursor.execute(
-                "WITH recorded AS ("
-                "  UPDATE governance_motionvoters"
-                "  SET voter_ids = (SELECT array_agg(v ORDER BY v)"
-                "                   FROM unnest(voter_ids || %s::bigint) AS v)"
-                "  WHERE motion_id = %s AND NOT (%s = ANY(voter_ids))"
-                "  RETURNING motion_id)"
-                " INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
-                " SELECT %s, motion_id, %s, %s, %s FROM recorded",
-                [
-                    member.pk,
-                    motion_id,
-                    member.pk,
-                    uuid.uuid4(),
-                    choice,
-                    receipts.code_hash(code),
-                    member.pk if motion.ballot_kind == BallotKind.ROLL_CALL else None,
-                ],
-            )
-            recorded = cursor.rowcount == 1
-        if not recorded:
-            raise ValidationError(_("You have already voted on this motion."), code="already_voted")
-    return CastBallot(receipt_code=code, motion=motion)
+            ) from error
+        if error.code == "already_voted":
+            raise ValidationError(
+                _("You have already voted on this motion."), code="already_voted"
+            ) from error
+        raise
+    return code
 
 
 @transaction.atomic
 def motion_close(*, motion_id: int, by: Member | None = None) -> Motion:
-    """Close an open motion: count the ballots, apply quorum and majority, and seal the
-    ballot box (re-insert the ballots in random order, see the models' docstring)."""
+    """Close an open motion: close its ballot box (the sealed ballots are opened and
+    written, counted, in random order), then apply quorum and majority."""
     motion = _lock_motion(motion_id)
     if motion.state != MotionState.OPEN:
         raise ValidationError(_("Only an open motion can be closed."), code="not_open")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('rosealliance.sealing_motion', %s, true)", [str(motion.pk)]
-        )
-        cursor.execute(
-            "WITH cast_ballots AS ("
-            "  DELETE FROM governance_ballot WHERE motion_id = %s"
-            "  RETURNING motion_id, choice, receipt_hash, voter_id)"
-            " INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
-            " SELECT gen_random_uuid(), motion_id, choice, receipt_hash, voter_id"
-            " FROM cast_ballots ORDER BY random()",
-            [motion.pk],
-        )
-        cursor.execute("SELECT set_config('rosealliance.sealing_motion', '', true)")
-    counts = dict(
-        Ballot.objects.filter(motion=motion)
-        .values_list("choice")
-        .annotate(n=Count("pk"))
-        .values_list("choice", "n")
-    )
+    closed = ballot_box.box_close(box_id=motion.box_id)
+    counts = Counter(CHOICE_OF_CONTENT[ballot.content] for ballot in closed.ballots)
     result = tally.decide(
-        yes=counts.get(Choice.YES, 0),
-        no=counts.get(Choice.NO, 0),
-        abstain=counts.get(Choice.ABSTAIN, 0),
-        roll_size=motion.roll_size or 0,
+        yes=counts[Choice.YES],
+        no=counts[Choice.NO],
+        abstain=counts[Choice.ABSTAIN],
+        roll_size=closed.box.roll_size,
         rule=motion.majority,
         quorum_percent=motion.quorum_percent,
     )
+    motion.box = closed.box
     motion.yes_count, motion.no_count, motion.abstain_count = result.yes, result.no, result.abstain
     motion.outcome = result.outcome
     motion.state = MotionState.CLOSED
@@ -224,22 +156,26 @@ def motion_close(*, motion_id: int, by: Member | None = None) -> Motion:
 
 def motions_close_due(*, now=None) -> int:
     """Close every open motion whose window has ended. Idempotent, safe to run from many
-    processes at once (a motion being closed elsewhere is skipped, not waited for)."""
+    processes at once (a motion being closed elsewhere is skipped, not waited for). A
+    motion that cannot be closed (its box's key is missing) is logged and left open."""
     now = now or timezone.now()
     closed = 0
     due = Motion.objects.filter(state=MotionState.OPEN, closes_at__lte=now).values_list(
         "pk", flat=True
     )
     for motion_id in list(due):
-        with transaction.atomic():
-            still_due = (
-                Motion.objects.select_for_update(skip_locked=True)
-                .filter(pk=motion_id, state=MotionState.OPEN)
-                .exists()
-            )
-            if still_due:
-                motion_close(motion_id=motion_id)
-                closed += 1
+        try:
+            with transaction.atomic():
+                still_due = (
+                    Motion.objects.select_for_update(skip_locked=True)
+                    .filter(pk=motion_id, state=MotionState.OPEN)
+                    .exists()
+                )
+                if still_due:
+                    motion_close(motion_id=motion_id)
+                    closed += 1
+        except ValidationError as error:
+            logger.error("motion %s not closed: %s", motion_id, error.code)
     return closed
 
 
@@ -258,10 +194,11 @@ def motion_publish(*, motion_id: int, by: Member | None) -> Motion:
     return motion
 
 
-def receipt_is_counted(*, motion_id: int, code: str) -> bool:
+def receipt_is_counted(*, motion: Motion, code: str) -> bool:
     """True when a ballot with this receipt was counted in the closed motion."""
-    return Ballot.objects.filter(
-        motion_id=motion_id,
-        motion__state__in=[MotionState.CLOSED, MotionState.PUBLISHED],
-        receipt_hash=receipts.code_hash(code),
-    ).exists()
+    return motion.box is not None and ballot_box.receipt_is_counted(box=motion.box, code=code)
+
+
+def counted_receipt_hashes(*, motion: Motion) -> list[str]:
+    """The motion's published list of counted receipts (empty until it closes)."""
+    return ballot_box.counted_receipts(box=motion.box) if motion.box else []

@@ -1,4 +1,11 @@
-from .motions import motion_detail, motion_list, motion_vote, receipt_check
+from .motions import (
+    counted_receipts,
+    motion_detail,
+    motion_list,
+    motion_receipt,
+    motion_vote,
+    receipt_check,
+)
 from .roles import (
     assignment_decide,
     assignment_end,
@@ -15,8 +22,10 @@ __all__ = [
     "assignment_revoke",
     "committee",
     "coordinator_spokespersons",
+    "counted_receipts",
     "motion_detail",
     "motion_list",
+    "motion_receipt",
     "motion_vote",
     "my_assignments",
     "receipt_check",

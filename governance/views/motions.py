@@ -1,19 +1,21 @@
 """Member pages for motions: the list, a motion in the member's language, the ballot with
 a confirmation step, the receipt (shown once), and the receipt check after the close."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from members.selectors import member_for_user
 
-from .. import permissions, selectors, services
+from .. import permissions, receipts, selectors, services
 from ..forms import BallotForm, ReceiptCheckForm
 from ..models import BallotKind, Choice, MotionState
 
@@ -105,12 +107,27 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     return render(request, "governance/motion_detail.html", context)
 
 
+# The receipt code rides in a cookie of the voter's own browser, never in the database,
+# the session, a URL or a log: the receipt page can be shown again (a reload, a change of
+# language) until the voter says they have noted it, or for a quarter of an hour.
+RECEIPT_COOKIE = "receipt"
+RECEIPT_COOKIE_SECONDS = 15 * 60
+
+
+def _receipt_url(motion_id: int) -> str:
+    return reverse("governance:motion_receipt", args=[motion_id])
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @never_cache
 def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
-    """Two steps without JavaScript: `confirm` shows the choice back; `cast` casts it and
-    shows the receipt in the response itself (never in a URL, the session or a log)."""
+    """Two steps without JavaScript: `confirm` shows the ballot back with the choice
+    checked; `cast` casts it and shows the receipt. Both pages have the same size
+    whatever the choice. A GET (a reload after a change of language) goes back to the
+    motion."""
+    if request.method == "GET":
+        return redirect("governance:motion_detail", motion_id=motion_id)
     if request.POST.get("step") == "cast":
         response = _cast(request, motion_id)
         if response is not None:
@@ -120,7 +137,6 @@ def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose yes, no or abstain."))
         return redirect("governance:motion_detail", motion_id=motion.pk)
-    choice = form.cleaned_data["choice"]
     if request.POST.get("step") != "cast":
         if not permissions.can_vote(member, motion):
             messages.error(request, _("You cannot vote on this motion."))
@@ -128,7 +144,11 @@ def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
         return render(
             request,
             "governance/motion_confirm.html",
-            {"motion": motion, "choice": choice, "choice_label": Choice(choice).label},
+            {
+                "motion": motion,
+                "form": form,
+                "language_next": reverse("governance:motion_detail", args=[motion.pk]),
+            },
         )
     # A valid cast by a member was answered by _cast; what is left has no membership.
     messages.error(request, _("You cannot vote on this motion."))
@@ -136,27 +156,57 @@ def motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
 
 
 def _cast(request: HttpRequest, motion_id: int) -> HttpResponse | None:
-    """The hot path of a general assembly: the cast reads the motion itself, under its
-    lock, so nothing is read before it. None sends every other case (a refusal, an invalid
-    form, an account without membership) through the ordinary path, which reads the motion
-    for the message (and answers 404 for drafts and unknown motions)."""
+    """The hot path of a general assembly: one statement, nothing read before it. None
+    sends every other case (a refusal, an invalid form, an account without membership)
+    through the ordinary path, which reads the motion for the message (and answers 404
+    for drafts and unknown motions)."""
     member = member_for_user(request.user)
     form = BallotForm(request.POST)
     if member is None or not form.is_valid():
         return None
     try:
-        cast = services.ballot_cast_for_receipt(
+        code = services.ballot_cast(
             motion_id=motion_id, voter=member, choice=form.cleaned_data["choice"]
         )
     except ValidationError as error:
+        if error.code == "already_voted" and RECEIPT_COOKIE in request.COOKIES:
+            # The browser sent the cast again (a reload): show the receipt once more.
+            return redirect(_receipt_url(motion_id))
         member, motion = _motion_or_404(request, motion_id)
         messages.error(request, " ".join(error.messages))
         return redirect("governance:motion_detail", motion_id=motion.pk)
+    response = _receipt_page(request, motion_id, code)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        code,
+        max_age=RECEIPT_COOKIE_SECONDS,
+        path=_receipt_url(motion_id),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def _receipt_page(request: HttpRequest, motion_id: int, code: str) -> HttpResponse:
     return render(
         request,
         "governance/motion_receipt.html",
-        {"motion": cast.motion, "code": cast.receipt_code},
+        {"motion_id": motion_id, "code": code, "language_next": _receipt_url(motion_id)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def motion_receipt(request: HttpRequest, motion_id: int) -> HttpResponse:
+    """The receipt again, from the voter's cookie (GET); forget it (POST)."""
+    code = request.COOKIES.get(RECEIPT_COOKIE, "")
+    if request.method == "GET" and receipts.is_well_formed(code):
+        return _receipt_page(request, motion_id, code)
+    response = redirect("governance:motion_detail", motion_id=motion_id)
+    response.delete_cookie(RECEIPT_COOKIE, path=_receipt_url(motion_id), samesite="Strict")
+    return response
 
 
 @login_required
@@ -172,9 +222,23 @@ def receipt_check(request: HttpRequest, motion_id: int) -> HttpResponse:
     form = ReceiptCheckForm(request.POST or None)
     counted = None
     if request.method == "POST" and form.is_valid():
-        counted = services.receipt_is_counted(motion_id=motion.pk, code=form.cleaned_data["code"])
+        counted = services.receipt_is_counted(motion=motion, code=form.cleaned_data["code"])
     return render(
         request,
         "governance/receipt_check.html",
         {"motion": motion, "form": form, "counted": counted},
     )
+
+
+@login_required
+def counted_receipts(request: HttpRequest, motion_id: int) -> HttpResponse:
+    """The published list of a motion's counted receipts (sha256 of each code, one a line),
+    the bulletin board a voter can check their receipt against without asking anyone.
+    Public to members with the result; it says nothing about who cast which."""
+    _member, motion = _motion_or_404(request, motion_id)
+    if not permissions.can_see_results(request.user, motion):
+        raise Http404
+    lines = services.counted_receipt_hashes(motion=motion)
+    response = HttpResponse("".join(f"{line}\n" for line in lines), content_type="text/plain")
+    response["Content-Disposition"] = f'attachment; filename="receipts-{motion.pk}.txt"'
+    return response

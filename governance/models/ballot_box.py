@@ -1,0 +1,287 @@
+"""The ballot box: one per motion (and per election), with its frozen electoral roll, the
+record of who voted, the sealed ballots while voting is open and the counted ballots after.
+
+Why it is built this way (docs/architecture.md, "The ballot box"):
+
+- A ballot's content (a choice, a ranking) and its receipt's hash reach the database only
+  sealed to the box's public key (governance/ballot_sealing.py). Postgres keeps a
+  transaction's trace in locks, statement text, dead tuples, freed page bytes, the WAL and
+  physical order, so anyone holding the database can pair each sealed ballot with the
+  `Voter` row written beside it: they learn who voted, never what.
+- The close opens the sealed ballots with the box's private key (held outside the
+  database and destroyed after the close), writes the counted ballots in random order in
+  one transaction and deletes the sealed rows.
+- The application's database role may only read these tables. Rows are written by the
+  owner's SECURITY DEFINER functions `ballot_box_open`, `ballot_box_cast` and
+  `ballot_box_close` (migration 0006), which check the window, the roll and the
+  eligibility rule themselves; guards refuse every change the functions never make.
+- No timestamp is written at vote time, and no row has a sequential id: `Voter` and
+  `CountedBallot` have composite keys, a sealed ballot a random UUID.
+"""
+
+import pgtrigger
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.guards import Guard, refuse
+from members.models import Member
+
+from .. import eligibility
+
+# What a sealed ballot adds to its content: the sealer's public key (32 bytes), the nonce
+# (12), the receipt's hash (32), the voter's id (8, zero in a secret box) and the
+# authentication tag (16). governance/ballot_sealing.py builds exactly this.
+SEALED_OVERHEAD = 32 + 12 + 32 + 8 + 16
+
+
+class BoxState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class BallotBox(models.Model):
+    """A box. `public_key` seals ballots; the private key is never in the database."""
+
+    state = models.CharField(_("state"), max_length=8, choices=BoxState.choices)
+    secret = models.BooleanField(_("secret ballot"))
+    # The roll holds the members who hold a Steering Committee seat on the day it opens.
+    committee_only = models.BooleanField(_("Steering Committee only"))
+    opens_at = models.DateTimeField(_("voting opens"))
+    closes_at = models.DateTimeField(_("voting closes"))
+    public_key = models.BinaryField(_("public key"))
+    # Bytes of a ballot's content (a choice, a ranking): every sealed ballot of the box has
+    # the same length, so its size says nothing.
+    content_size = models.PositiveSmallIntegerField(_("content size"))
+    roll_size = models.PositiveIntegerField(_("electoral roll size"))
+    # sha256 of a random salt and the roll's member ids; the salt stays outside the
+    # database (with the private key) until the close publishes it, so the digest of a
+    # small roll cannot be brute-forced while it could tell who the voters are.
+    roll_digest = models.CharField(_("electoral roll digest"), max_length=64)
+    roll_salt = models.BinaryField(_("electoral roll salt"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot box")
+        verbose_name_plural = _("ballot boxes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=BoxState.values), name="ballot_box_state_is_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="ballot_box_closes_after_it_opens",
+            ),
+        ]
+        triggers = [
+            Guard(
+                name="ballot_box_changes_only_by_closing",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func="""
+                    IF TG_OP = 'DELETE' THEN
+                        """
+                + refuse("ballot_box_changes_only_by_closing", "a ballot box is kept")
+                + """
+                    END IF;
+                    IF NOT (OLD.state = 'open' AND NEW.state = 'closed')
+                       OR (OLD.id, OLD.secret, OLD.opens_at, OLD.closes_at, OLD.public_key,
+                           OLD.content_size, OLD.roll_size, OLD.roll_digest)
+                          IS DISTINCT FROM
+                          (NEW.id, NEW.secret, NEW.opens_at, NEW.closes_at, NEW.public_key,
+                           NEW.content_size, NEW.roll_size, NEW.roll_digest) THEN
+                        """
+                + refuse(
+                    "ballot_box_changes_only_by_closing",
+                    "an open box may only be closed, and a closed box never changes",
+                )
+                + """
+                    END IF;
+                    RETURN NEW;
+                """,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ballot box {self.pk}"
+
+
+class RollEntry(models.Model):
+    """One member on a box's electoral roll, written by `ballot_box_open` only."""
+
+    pk = models.CompositePrimaryKey("box", "member")
+    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="roll")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("electoral roll entry")
+        verbose_name_plural = _("electoral roll entries")
+        triggers = [
+            Guard(
+                name="roll_frozen_once_open",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func=refuse("roll_frozen_once_open", "the electoral roll is frozen"),
+            ),
+            # One check per statement (a roll of 100,000 is one INSERT).
+            Guard(
+                name="roll_entry_must_be_eligible",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="added"),
+                func=f"""
+                    IF EXISTS (
+                        SELECT 1 FROM added a
+                          JOIN governance_ballotbox b ON b.id = a.box_id AND b.state = 'open'
+                          JOIN members_member m ON m.id = a.member_id
+                         WHERE NOT ({eligibility.sql_condition("m")})) THEN
+                        {refuse("roll_entry_must_be_eligible", "only active sex-worker members are on an electoral roll")}
+                    END IF;
+                    RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}:{self.member_id}"
+
+
+class Voter(models.Model):
+    """Who voted in a box: one row per voter, written with their sealed ballot by
+    `ballot_box_cast`; the key is the one-ballot-per-voter guard."""
+
+    pk = models.CompositePrimaryKey("box", "member")
+    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="voters")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("voter")
+        verbose_name_plural = _("voters")
+        triggers = [
+            # Checked whoever writes the row (the cast function, or anyone else). Postgres
+            # fires them in the order of their names.
+            Guard(
+                name="ballot_box_must_be_open",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"""
+                    -- FOR KEY SHARE: the close (FOR UPDATE) waits for ballots being cast.
+                    PERFORM 1 FROM governance_ballotbox b
+                     WHERE b.id = NEW.box_id AND b.state = 'open'
+                       AND statement_timestamp() >= b.opens_at AND statement_timestamp() < b.closes_at
+                       FOR KEY SHARE;
+                    IF NOT FOUND THEN
+                        {refuse("ballot_box_must_be_open", "this ballot box is not open for voting")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
+                name="voter_must_be_eligible",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"""
+                    -- FOR SHARE: a concurrent status change waits for this vote, or this
+                    -- vote re-reads the member after it (READ COMMITTED) or fails
+                    -- (REPEATABLE READ, SERIALIZABLE).
+                    PERFORM 1 FROM members_member m
+                     WHERE m.id = NEW.member_id AND {eligibility.sql_condition("m")}
+                       FOR SHARE;
+                    IF NOT FOUND THEN
+                        {refuse("voter_must_be_eligible", "only an active sex-worker member may vote")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
+                name="voter_must_be_on_the_roll",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"""
+                    PERFORM 1 FROM governance_rollentry r
+                     WHERE r.box_id = NEW.box_id AND r.member_id = NEW.member_id;
+                    IF NOT FOUND THEN
+                        {refuse("voter_must_be_on_the_roll", "the member is not on this electoral roll")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
+                name="voters_are_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func=refuse("voters_are_final", "the record of who voted is kept"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}:{self.member_id}"
+
+
+class SealedBallot(models.Model):
+    """A cast ballot while voting is open: content, receipt hash (and, for a roll-call
+    box, the voter) sealed to the box's public key. Deleted by the close."""
+
+    id = models.UUIDField(primary_key=True)
+    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+        triggers = [
+            Guard(
+                name="sealed_ballot_has_the_box_size",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"""
+                    PERFORM 1 FROM governance_ballotbox b
+                     WHERE b.id = NEW.box_id
+                       AND length(NEW.sealed) = b.content_size + {SEALED_OVERHEAD};
+                    IF NOT FOUND THEN
+                        {refuse("sealed_ballot_has_the_box_size", "every sealed ballot of a box has one size")}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
+                name="sealed_ballots_are_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                # Deleted only by the close, which has marked the box closed and written
+                # the counted ballots first.
+                func="""
+                    IF TG_OP = 'DELETE' AND EXISTS (
+                        SELECT 1 FROM governance_ballotbox b
+                         WHERE b.id = OLD.box_id AND b.state = 'closed') THEN
+                        RETURN OLD;
+                    END IF;
+                    """
+                + refuse("sealed_ballots_are_final", "a cast ballot cannot change"),
+            ),
+        ]
+
+
+class CountedBallot(models.Model):
+    """An opened ballot, written by the close in random order: content and receipt hash
+    (the voter only in a roll-call box, where members see who voted what)."""
+
+    pk = models.CompositePrimaryKey("box", "receipt_hash")
+    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="counted")
+    receipt_hash = models.BinaryField()
+    content = models.BinaryField()
+    voter = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("counted ballot")
+        verbose_name_plural = _("counted ballots")
+        triggers = [
+            Guard(
+                name="counted_ballots_are_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func=refuse("counted_ballots_are_final", "a counted ballot cannot change"),
+            )
+        ]
