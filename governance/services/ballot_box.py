@@ -122,9 +122,17 @@ def box_cast(*, box: BoxForCasting, voter: Member, content: bytes) -> str:
     return code
 
 
-def box_for_casting(box_id: int) -> BoxForCasting:
-    box = BallotBox.objects.only("public_key", "secret", "content_size").get(pk=box_id)
-    return BoxForCasting(box.pk, bytes(box.public_key), box.secret, box.content_size)
+def box_for_casting(**lookup) -> BoxForCasting | None:
+    """The box `BallotBox.objects.filter(**lookup)` finds (e.g. `motion__pk=...`), or None."""
+    row = (
+        BallotBox.objects.filter(**lookup)
+        .values_list("pk", "public_key", "secret", "content_size")
+        .first()
+    )
+    if row is None:
+        return None
+    box_id, public_key, secret, content_size = row
+    return BoxForCasting(box_id, bytes(public_key), secret, content_size)
 
 
 @dataclass(frozen=True)

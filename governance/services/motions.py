@@ -86,10 +86,10 @@ _boxes_for_casting: dict[int, ballot_box.BoxForCasting] = {}
 def _box_for_casting(motion_id: int) -> ballot_box.BoxForCasting:
     box = _boxes_for_casting.get(motion_id)
     if box is None:
-        box_id = Motion.objects.filter(pk=motion_id).values_list("box_id", flat=True).first()
-        if box_id is None:
+        box = ballot_box.box_for_casting(motion__pk=motion_id)
+        if box is None:
             raise ValidationError(_("This motion is not open for voting."), code="motion_not_open")
-        box = _boxes_for_casting[motion_id] = ballot_box.box_for_casting(box_id)
+        _boxes_for_casting[motion_id] = box
     return box
 
 

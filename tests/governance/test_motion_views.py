@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from governance import services
-from governance.models import Ballot, BallotKind, MotionState
+from governance.models import BallotKind, Motion, MotionState, SealedBallot
 from members.models import Status
 
 RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
@@ -28,14 +28,19 @@ def test_member_votes_with_a_confirmation_step_and_sees_the_receipt_once(
     confirm = vote(client, motion, "no", step="confirm")
     assert confirm.status_code == 200
     assert "Confirm your vote" in confirm.content.decode()
-    assert not Ballot.objects.exists()  # nothing is cast before the confirmation
+    assert not SealedBallot.objects.exists()  # nothing is cast before the confirmation
 
     cast = vote(client, motion, "no")
     assert cast.status_code == 200
     code = RECEIPT.search(cast.content.decode()).group(0)
-    assert services.receipt_is_counted(motion_id=motion.pk, code=code) is False  # still open
+    motion = Motion.objects.select_related("box").get(pk=motion.pk)
+    assert services.receipt_is_counted(motion=motion, code=code) is False  # still open
     assert cast["Cache-Control"].startswith("max-age=0")
-    # The receipt is nowhere but in that one response.
+    # The receipt is kept only in the voter's browser, for the receipt page's path.
+    cookie = cast.cookies["receipt"]
+    receipt_url = reverse("governance:motion_receipt", args=[motion.pk])
+    assert cookie.value == code
+    assert (cookie["path"], cookie["httponly"], cookie["samesite"]) == (receipt_url, True, "Strict")
     again = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
     assert code not in again
     assert "You have voted on this motion." in again
@@ -45,11 +50,12 @@ def test_replayed_vote_gives_one_ballot_and_a_clear_message(client, sex_worker, 
     motion = make_motion()
     client.force_login(sex_worker.user)
     vote(client, motion, "yes")
+    client.cookies.pop("receipt")  # the receipt noted (or another browser): a plain replay
     replay = vote(client, motion, "yes")
     assert replay.status_code == 302
     page = client.get(replay["Location"]).content.decode()
     assert "You have already voted on this motion." in page
-    assert Ballot.objects.filter(motion=motion).count() == 1
+    assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
 
 
 def test_ally_sees_the_motion_but_no_ballot_and_a_direct_post_is_refused(
@@ -63,7 +69,7 @@ def test_ally_sees_the_motion_but_no_ballot_and_a_direct_post_is_refused(
     response = vote(client, motion, "yes")
     assert response.status_code == 302
     assert "Only sex workers" in client.get(response["Location"]).content.decode()
-    assert not Ballot.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_bad_votes_change_nothing(client, sex_worker, make_motion):
@@ -73,8 +79,12 @@ def test_bad_votes_change_nothing(client, sex_worker, make_motion):
     assert vote(client, motion, "maybe").status_code == 302
     assert vote(client, draft, "yes").status_code == 404  # drafts are invisible
     assert client.post(reverse("governance:motion_vote", args=[999999]), {}).status_code == 404
-    assert client.get(reverse("governance:motion_vote", args=[motion.pk])).status_code == 405
-    assert not Ballot.objects.exists()
+    # A GET of the vote address (a change of language on the confirmation page) goes back
+    # to the motion.
+    back = client.get(reverse("governance:motion_vote", args=[motion.pk]))
+    assert back.status_code == 302
+    assert back["Location"] == reverse("governance:motion_detail", args=[motion.pk])
+    assert not SealedBallot.objects.exists()
 
 
 def test_committee_only_motion_has_no_ballot_for_other_members(
@@ -86,7 +96,7 @@ def test_committee_only_motion_has_no_ballot_for_other_members(
     assert "not on the electoral roll" in client.get(response["Location"]).content.decode()
     client.force_login(committee_member.user)
     assert vote(client, motion, "yes").status_code == 200
-    assert Ballot.objects.filter(motion=motion).count() == 1
+    assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
 
 
 def test_results_hidden_until_closed_then_committee_then_members(
@@ -184,3 +194,70 @@ def test_dashboard_lists_motions_waiting_for_my_vote(client, sex_worker, ally, m
         "No motion is waiting for your vote."
         in client.get(reverse("members:dashboard")).content.decode()
     )
+
+
+def test_the_receipt_survives_a_change_of_language_and_a_reload(client, sex_worker, make_motion):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    cast = vote(client, motion, "yes")
+    code = RECEIPT.search(cast.content.decode()).group(0)
+    receipt_url = reverse("governance:motion_receipt", args=[motion.pk])
+    # The language switcher on the receipt page comes back to the receipt page.
+    assert f'name="next" value="{receipt_url}"' in cast.content.decode()
+    switched = client.post(reverse("set_language"), {"language": "fi", "next": receipt_url})
+    assert switched["Location"] == receipt_url
+    page = client.get(receipt_url, HTTP_ACCEPT_LANGUAGE="fi")
+    assert page.status_code == 200 and code in page.content.decode()
+    assert page["Cache-Control"].startswith("max-age=0")
+    # A reload re-sends the cast: refused (one ballot), and the receipt is shown again.
+    reload = vote(client, motion, "yes")
+    assert reload["Location"] == receipt_url
+    assert code in client.get(receipt_url).content.decode()
+    assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
+    # "I have noted it" forgets it.
+    done = client.post(receipt_url)
+    assert done["Location"] == reverse("governance:motion_detail", args=[motion.pk])
+    assert done.cookies["receipt"].value == ""
+    client.cookies.pop("receipt", None)
+    assert client.get(receipt_url).status_code == 302
+
+
+def test_a_forged_receipt_cookie_shows_nothing(client, sex_worker, make_motion):
+    motion = make_motion()
+    client.force_login(sex_worker.user)
+    client.cookies["receipt"] = "<script>alert(1)</script>"
+    response = client.get(reverse("governance:motion_receipt", args=[motion.pk]))
+    assert response.status_code == 302
+
+
+def test_confirmation_and_receipt_pages_have_one_size_whatever_the_choice(
+    make_member, make_motion
+):
+    """An access log records response sizes: they must not tell how someone voted."""
+    motion = make_motion()
+    for language in ("en", "sv", "nb", "fi", "is"):
+        confirm_sizes, receipt_sizes = set(), set()
+        for choice in ("yes", "no", "abstain"):
+            client = Client()
+            client.force_login(make_member(language=language).user)
+            client.cookies["django_language"] = language
+            confirm = vote(client, motion, choice, step="confirm")
+            confirm_sizes.add(len(confirm.content))
+            receipt_sizes.add(len(vote(client, motion, choice).content))
+        assert len(confirm_sizes) == 1, (language, confirm_sizes)
+        assert len(receipt_sizes) == 1, (language, receipt_sizes)
+
+
+def test_the_counted_receipts_are_published_with_the_result(client, make_member, make_motion):
+    voters = [make_member() for _ in range(3)]
+    motion = make_motion()
+    codes = [services.ballot_cast(motion_id=motion.pk, voter=v, choice="yes") for v in voters]
+    url = reverse("governance:counted_receipts", args=[motion.pk])
+    client.force_login(voters[0].user)
+    assert client.get(url).status_code == 404  # not before the result is public
+    services.motion_close(motion_id=motion.pk)
+    services.motion_publish(motion_id=motion.pk, by=None)
+    listed = client.get(url).content.decode().split()
+    from governance import receipts
+
+    assert sorted(listed) == sorted(receipts.code_digest(c).hex() for c in codes)

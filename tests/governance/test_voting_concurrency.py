@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from governance import services
-from governance.models import Ballot, MotionVoters
+from governance.models import SealedBallot, Voter
 from members.models import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,8 +42,10 @@ def test_sixteen_concurrent_requests_from_one_member_give_one_ballot(make_member
         codes = list(pool.map(attempt, range(16)))
     # One receipt page (200); every other request is sent back with "already voted".
     assert sorted(codes) == [200] + [302] * 15
-    assert Ballot.objects.filter(motion=motion).count() == 1
-    assert MotionVoters.objects.get(motion=motion).voter_ids == [member.pk]
+    assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
+    assert list(Voter.objects.filter(box_id=motion.box_id).values_list("member", flat=True)) == [
+        member.pk
+    ]
 
 
 def test_two_hundred_members_voting_at_once_are_each_counted_once(make_member, make_motion):
@@ -63,9 +65,9 @@ def test_two_hundred_members_voting_at_once_are_each_counted_once(make_member, m
         expected["no"],
         expected["abstain"],
     )
-    voter_ids = MotionVoters.objects.get(motion=motion).voter_ids
+    voter_ids = Voter.objects.filter(box_id=motion.box_id).values_list("member", flat=True)
     assert sorted(voter_ids) == sorted(m.pk for m in voters)  # nobody twice, no ally
-    assert Ballot.objects.filter(motion=motion).count() == 200
+    assert closed.box.counted.count() == 200
 
 
 def test_close_racing_with_votes_counts_exactly_what_was_accepted(make_member, make_motion):
@@ -92,5 +94,5 @@ def test_close_racing_with_votes_counts_exactly_what_was_accepted(make_member, m
     motion.refresh_from_db()
     accepted = codes.count(200)
     assert motion.yes_count == accepted
-    assert Ballot.objects.filter(motion=motion).count() == accepted
-    assert len(MotionVoters.objects.get(motion=motion).voter_ids) == accepted
+    assert motion.box.counted.count() == accepted
+    assert Voter.objects.filter(box_id=motion.box_id).count() == accepted
