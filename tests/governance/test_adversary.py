@@ -25,7 +25,9 @@ def test_a_statement_naming_member_and_receipt_links_them():
 
 def test_a_close_in_one_transaction_links_nobody():
     observations = [Observation("voter row", {f"x{m}"}, members={m}) for m in TRUTH.receipt_of]
-    observations += [Observation("counted", {"close"}, receipts={r}) for r in TRUTH.receipt_of.values()]
+    observations += [
+        Observation("counted", {"close"}, receipts={r}) for r in TRUTH.receipt_of.values()
+    ]
     assert links(observations, TRUTH)["correct"] == 0
 
 

@@ -230,9 +230,7 @@ def test_a_forged_receipt_cookie_shows_nothing(client, sex_worker, make_motion):
     assert response.status_code == 302
 
 
-def test_confirmation_and_receipt_pages_have_one_size_whatever_the_choice(
-    make_member, make_motion
-):
+def test_confirmation_and_receipt_pages_have_one_size_whatever_the_choice(make_member, make_motion):
     """An access log records response sizes: they must not tell how someone voted."""
     motion = make_motion()
     for language in ("en", "sv", "nb", "fi", "is"):

@@ -66,8 +66,7 @@ def reader_role():
     """A read-only role that may read every table and every session's statement text."""
     conn, cur = superuser_cursor()
     cur.execute(
-        f"DO $$ BEGIN CREATE ROLE {READER} LOGIN; "
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        f"DO $$ BEGIN CREATE ROLE {READER} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
     )
     cur.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER}")
     cur.execute(f"GRANT pg_read_all_stats TO {READER}")
@@ -180,7 +179,9 @@ def raw_page_observations(cur, truth: Truth) -> tuple[list[Observation], dict]:
             cur.execute("SELECT get_raw_page(%s, %s)", [table, block])
             raw = bytes(cur.fetchone()[0])
             members, found = facts_in_bytes(raw, truth)
-            observations.append(Observation(f"{table} page {block}", members=members, receipts=found))
+            observations.append(
+                Observation(f"{table} page {block}", members=members, receipts=found)
+            )
             cur.execute(
                 "SELECT t_xmin::text, t_xmax::text, t_data FROM heap_page_items(get_raw_page(%s, %s))"
                 " WHERE t_data IS NOT NULL ORDER BY lp",
@@ -189,7 +190,9 @@ def raw_page_observations(cur, truth: Truth) -> tuple[list[Observation], dict]:
             for xmin, xmax, data in cur.fetchall():
                 members, found = facts_in_bytes(bytes(data), truth)
                 observations.append(
-                    Observation(f"{table} tuple", {xmin, xmax} - {"0"}, members=members, receipts=found)
+                    Observation(
+                        f"{table} tuple", {xmin, xmax} - {"0"}, members=members, receipts=found
+                    )
                 )
                 order.append((members, found))
         physical[table] = order
@@ -217,7 +220,9 @@ def wal_observations(cur, start_lsn: str, end_lsn: str, truth: Truth) -> list[Ob
         data = wal.record(parse_lsn(start), length)
         members, found = facts_in_bytes(data, truth)
         if members or found:
-            observations.append(Observation("wal record", {xid} - {"0"}, members=members, receipts=found))
+            observations.append(
+                Observation("wal record", {xid} - {"0"}, members=members, receipts=found)
+            )
     return observations
 
 
@@ -245,7 +250,9 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
             codes = dict(
                 zip(
                     [m.pk for m in voters],
-                    pool.map(lambda m: vote_through_the_views(m, motion.pk, choice_of[m.pk]), voters),
+                    pool.map(
+                        lambda m: vote_through_the_views(m, motion.pk, choice_of[m.pk]), voters
+                    ),
                     strict=True,
                 )
             )
@@ -267,9 +274,7 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         # The poller saw the vote happen, and what it read names the voters...
         assert poller.rounds > 20
         polled = poller.observations(truth)
-        assert {"voter row", "sealed", "counted", "lock", "statement"} <= {
-            o.source for o in polled
-        }
+        assert {"voter row", "sealed", "counted", "lock", "statement"} <= {o.source for o in polled}
         assert set().union(*(o.members for o in polled)) == set(truth.receipt_of)
         assert set().union(*(o.receipts for o in polled)) == set(truth.receipt_of.values())
         # ... but pairs none of them with a receipt, whatever it joins.
@@ -290,7 +295,9 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         holder.rollback()
         holder.close()
 
-        su.execute("VACUUM FULL governance_voter, governance_sealedballot, governance_countedballot")
+        su.execute(
+            "VACUUM FULL governance_voter, governance_sealedballot, governance_countedballot"
+        )
         su.execute("SELECT pg_current_wal_lsn()::text")
         (end_lsn,) = su.fetchone()
         wal = wal_observations(su, start_lsn, end_lsn, truth)
@@ -303,12 +310,20 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         su_conn.close()
 
     dump = subprocess.run(  # noqa: S603
-        ["pg_dump", "--data-only", *[f"--table={t}" for t in VOTING_TABLES], database_url_of_tests()],
+        [
+            "pg_dump",
+            "--data-only",
+            *[f"--table={t}" for t in VOTING_TABLES],
+            database_url_of_tests(),
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    voter_rows, counted_rows = copy_rows(dump, "governance_voter"), copy_rows(dump, "governance_countedballot")
+    voter_rows, counted_rows = (
+        copy_rows(dump, "governance_voter"),
+        copy_rows(dump, "governance_countedballot"),
+    )
     assert len(voter_rows) == len(counted_rows) == VOTERS
     assert all(row[3] == "\\N" for row in counted_rows)  # no voter on a secret ballot
     dump_voters = [int(row[1]) for row in voter_rows]

@@ -214,6 +214,6 @@ def test_the_roll_digest_is_salted_until_the_close(make_member, make_motion):
     services.motion_close(motion_id=motion.pk)
     box.refresh_from_db()
     salt = bytes(box.roll_salt)
-    assert hashlib.sha256(salt + ",".join(map(str, members)).encode()).hexdigest() == box.roll_digest
-
-
+    assert (
+        hashlib.sha256(salt + ",".join(map(str, members)).encode()).hexdigest() == box.roll_digest
+    )
