@@ -41,7 +41,8 @@ SALT_SIZE = 32
 _RAW = serialization.Encoding.Raw
 _KEY_FILE_VERSION = b"\x01"
 
-assert SEALED_OVERHEAD == KEY_SIZE + NONCE_SIZE + RECEIPT_HASH_SIZE + VOTER_ID_SIZE + 16  # noqa: S101
+if SEALED_OVERHEAD != KEY_SIZE + NONCE_SIZE + RECEIPT_HASH_SIZE + VOTER_ID_SIZE + 16:
+    raise ImportError("models.ballot_box.SEALED_OVERHEAD no longer matches the sealing here")
 
 
 class BallotKeyMissing(Exception):

@@ -5,11 +5,11 @@ Export: the member's seats, spokesperson assignments, and the motions they were 
 roll of, with whether they voted; for roll-call motions their choice, which members see
 anyway. A secret ballot's choice is never included: nothing links it to the voter.
 
-Erasure (after the member row has become the tombstone): seats and assignments stay (they are the committee's record, and `Seat.member`
-protects the tombstone), but their free-text reasons are blanked and their trigger-written
-history is deleted, along with pghistory contexts left with no event. Rolls, roll-call
-ballots, secret ballots and the voters rows are not touched at all, so tallies, roll sizes
-and digests stay exactly as they were.
+Erasure (after the member row has become the tombstone): seats and assignments stay (they
+are the committee's record, and `Seat.member` protects the tombstone), but their free-text
+reasons are blanked and their trigger-written history is deleted, along with pghistory
+contexts left with no event. Rolls, roll-call ballots, secret ballots and the voters rows
+are not touched at all, so tallies, roll sizes and digests stay exactly as they were.
 """
 
 from typing import Any

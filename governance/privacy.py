@@ -109,13 +109,13 @@ classify(
     },
 )
 # Who is on a roll reveals status; who voted is the "who voted" fact.
-classify("governance.rollentry", {"pk": S, "box": S, "member": S})
-classify("governance.voter", {"pk": S, "box": S, "member": S})
+classify("governance.rollentry", {"box": S, "member": S})
+classify("governance.voter", {"box": S, "member": S})
 # Sealed, a ballot says nothing without the box's key, which never enters the database;
 # opened, its content must never be tied to a person, and the receipt hash is a secret
 # between the ballot and the voter.
 classify("governance.sealedballot", {"id": S, "box": S, "sealed": S})
 classify(
     "governance.countedballot",
-    {"pk": S, "box": S, "receipt_hash": X, "content": S, "voter": S},
+    {"box": S, "receipt_hash": X, "content": S, "voter": S},
 )

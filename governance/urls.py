@@ -8,9 +8,7 @@ urlpatterns = [
     path("motions/", views.motion_list, name="motion_list"),
     path("motions/<int:motion_id>/", views.motion_detail, name="motion_detail"),
     path("motions/<int:motion_id>/vote/", views.motion_vote, name="motion_vote"),
-    path(
-        "motions/<int:motion_id>/vote/receipt/", views.motion_receipt, name="motion_receipt"
-    ),
+    path("motions/<int:motion_id>/vote/receipt/", views.motion_receipt, name="motion_receipt"),
     path("motions/<int:motion_id>/receipt/", views.receipt_check, name="receipt_check"),
     path("motions/<int:motion_id>/receipts/", views.counted_receipts, name="counted_receipts"),
     path("committee/", views.committee, name="committee"),

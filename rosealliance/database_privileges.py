@@ -47,7 +47,9 @@ def privileges_apply() -> None:
         )
         cursor.execute(f"GRANT {_ALL} ON ALL TABLES IN SCHEMA public TO {app}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
-        cursor.execute(f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {app}")
+        cursor.execute(
+            f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {app}"
+        )
         cursor.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
             [list(RESTRICTED_TABLES)],

@@ -200,8 +200,8 @@ MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
 BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
 if not BALLOT_KEY and not DEBUG:
     raise ImproperlyConfigured(
-        "BALLOT_KEY is not set. Generate one with: python -c \"import base64, os; "
-        "print(base64.urlsafe_b64encode(os.urandom(32)).decode())\""
+        'BALLOT_KEY is not set. Generate one with: python -c "import base64, os; '
+        'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
     )
 BALLOT_KEY_DIR = Path(os.environ.get("BALLOT_KEY_DIR", BASE_DIR / "var" / "ballot-keys"))
 # allauth records each session at login (every login goes through allauth, the admin's

@@ -5,7 +5,6 @@ DATABASE_URL (or the embedded cluster), never SQLite.
 """
 
 import os
-
 import tempfile  # noqa: E402
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")

@@ -23,7 +23,9 @@ _superuser: dict = {}
 
 def _is_superuser(settings_dict: dict) -> bool:
     with psycopg.connect(**conninfo(settings_dict, dbname="postgres")) as conn:
-        return conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+        return conn.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()[0]
 
 
 def conninfo(credentials: dict, *, dbname: str | None = None) -> dict:
@@ -75,9 +77,9 @@ def superuser() -> dict:
     return dict(_superuser)
 
 
-def superuser_connect(**kwargs) -> psycopg.Connection:
-    """A psycopg connection to the test database as the superuser."""
-    return psycopg.connect(**conninfo(_superuser), **kwargs)
+def superuser_connect(*, dbname: str | None = None, **kwargs) -> psycopg.Connection:
+    """A psycopg connection to the test database (or `dbname`) as the superuser."""
+    return psycopg.connect(**conninfo(_superuser, dbname=dbname), **kwargs)
 
 
 def app_connect(**kwargs) -> psycopg.Connection:

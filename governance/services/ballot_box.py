@@ -107,14 +107,16 @@ def box_cast(*, box: BoxForCasting, voter: Member, content: bytes) -> str:
     try:
         # Alone, the statement is its own transaction: one round trip. Inside a caller's
         # transaction, a savepoint keeps a refusal from spoiling it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            with bound_cursor() as cursor:
-                cursor.execute("SELECT ballot_box_cast(%s, %s, %s)", [box.id, voter.pk, sealed])
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with savepoint, bound_cursor() as cursor:
+            cursor.execute("SELECT ballot_box_cast(%s, %s, %s)", [box.id, voter.pk, sealed])
     except DatabaseError as error:
         name = guard_name_of(error)
         if name == "voter_must_be_eligible":
             refusal = eligibility.eligibility_error(Member.objects.get(pk=voter.pk))
-            raise refusal or ValidationError(_("You cannot vote now."), code="not_eligible") from error
+            raise refusal or ValidationError(
+                _("You cannot vote now."), code="not_eligible"
+            ) from error
         if name in _CAST_REFUSALS:
             code_name, message = _CAST_REFUSALS[name]
             raise ValidationError(message, code=code_name) from error

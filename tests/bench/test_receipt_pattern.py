@@ -14,7 +14,7 @@ def test_benchmark_finds_the_receipt_on_the_receipt_page(make_motion):
     request.csp_nonce = "x"
     html = render_to_string(
         "governance/motion_receipt.html",
-        {"motion": make_motion(), "code": code},
+        {"motion_id": make_motion().pk, "code": code},
         request=request,
     )
     match = RECEIPT.search(html)

@@ -43,9 +43,8 @@ def test_the_suite_runs_as_a_role_that_owns_nothing():
     )
     assert user == app_role_name() and not superuser
     assert sql("SELECT count(*) FROM pg_tables WHERE tableowner = current_user") == [(0,)]
-    assert sql(
-        "SELECT count(*) FROM pg_proc WHERE proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
-    ) == [(0,)]
+    owned_functions = "SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner"
+    assert sql(owned_functions + " WHERE r.rolname = current_user") == [(0,)]
 
 
 def every_trigger_name():
@@ -154,7 +153,8 @@ def test_no_trigger_can_be_switched_off():
         ("SET session_replication_role = replica", "permission denied"),
         ("DROP TRIGGER {voters_are_final} ON governance_voter", "must be owner"),
         (
-            "CREATE OR REPLACE FUNCTION ballot_box_lock(p_box bigint) RETURNS void LANGUAGE sql AS 'SELECT NULL'",
+            "CREATE OR REPLACE FUNCTION ballot_box_lock(p_box bigint) RETURNS void"
+            " LANGUAGE sql AS 'SELECT NULL'",
             "permission denied",
         ),
     ]:
@@ -274,8 +274,8 @@ def test_the_close_function_counts_every_ballot_and_only_with_the_salt(make_memb
 def test_the_owner_too_is_refused_by_the_guards(sex_worker, make_motion):
     """The guards bind the tables' owner as well (only disabling them, which only the owner
     may, lifts them)."""
-    from tests import database
     from core.database_roles import credentials
+    from tests import database
 
     motion = make_motion()
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="yes")

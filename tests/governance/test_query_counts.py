@@ -102,7 +102,6 @@ def test_hot_pages_and_the_vote_make_the_same_few_queries_at_any_size(
 def test_refused_votes_still_give_the_same_messages(make_member, make_motion, member_client):
     """The fast path falls back to the ordinary one for every refusal."""
     worker, ally = make_member(), make_member(status=Status.ALLY)
-    second_voter = make_member()
     motion = make_motion()
     url = reverse("governance:motion_vote", args=[motion.pk])
     cast = {"choice": "yes", "step": "cast"}

@@ -12,6 +12,7 @@ counted ballots pair them). It may learn who voted, never what: no claim is righ
 pairing voters and counted ballots by their physical order does no better than chance.
 """
 
+import shutil
 import subprocess
 import threading
 import time
@@ -183,8 +184,8 @@ def raw_page_observations(cur, truth: Truth) -> tuple[list[Observation], dict]:
                 Observation(f"{table} page {block}", members=members, receipts=found)
             )
             cur.execute(
-                "SELECT t_xmin::text, t_xmax::text, t_data FROM heap_page_items(get_raw_page(%s, %s))"
-                " WHERE t_data IS NOT NULL ORDER BY lp",
+                "SELECT t_xmin::text, t_xmax::text, t_data"
+                " FROM heap_page_items(get_raw_page(%s, %s)) WHERE t_data IS NOT NULL ORDER BY lp",
                 [table, block],
             )
             for xmin, xmax, data in cur.fetchall():

@@ -3,7 +3,6 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from governance import receipts, services

@@ -22,14 +22,25 @@ from .servers import ROOT, database_url_of_tests
 def fresh_database(transactional_db):
     """An empty database beside the test database (named after it, so test runs on other
     databases never collide), dropped afterwards."""
+    from core.database_roles import credentials
+    from tests import database
+
     name = f"{connection.settings_dict['NAME']}_restore"
-    admin_url = database_url_of_tests().rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
+    owner = credentials("owner")["USER"]
+    with database.superuser_connect(dbname="postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
     yield database_url_of_tests().rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
+    with database.superuser_connect(dbname="postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def owner_url_of(database_url: str) -> str:
+    """The same database, as the owner role (what a restore runs as)."""
+    from core.database_roles import credentials
+
+    rest = database_url.split("@", 1)[1]
+    return f"postgres://{credentials('owner')['USER']}@{rest}"
 
 
 def members_in(database_url: str) -> set[tuple[str, str, str, str]]:
@@ -46,7 +57,12 @@ def restore(file, database_url: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "db_restore", str(file), "--no-input"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DATABASE_OWNER_URL": owner_url_of(database_url),
+            **env,
+        },
         capture_output=True,
         text=True,
         check=True,

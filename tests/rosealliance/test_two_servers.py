@@ -81,7 +81,7 @@ def test_votes_cast_through_both_servers_are_all_counted_once(
     from concurrent.futures import ThreadPoolExecutor
 
     from governance import services
-    from governance.models import Ballot, MotionVoters
+    from governance.models import SealedBallot, Voter
 
     ports = two_servers
     voters = [make_member() for _ in range(12)]
@@ -107,6 +107,7 @@ def test_votes_cast_through_both_servers_are_all_counted_once(
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(vote, enumerate(emails)))
     assert results == [(200, 302)] * len(voters)
-    assert Ballot.objects.filter(motion=motion).count() == len(voters)
-    assert sorted(MotionVoters.objects.get(motion=motion).voter_ids) == sorted(v.pk for v in voters)
+    assert SealedBallot.objects.filter(box_id=motion.box_id).count() == len(voters)
+    voter_ids = Voter.objects.filter(box_id=motion.box_id).values_list("member_id", flat=True)
+    assert sorted(voter_ids) == sorted(v.pk for v in voters)
     assert services.motion_close(motion_id=motion.pk).yes_count == len(voters)

@@ -226,7 +226,7 @@ MATRIX = [
         args=["published_motion"]),
     get("governance:motion_detail", "                 L  404  404  404  404  404  404",
         args=["draft_motion"]),
-    get("governance:motion_vote", "                   L  405  405  405  405  405  405",
+    get("governance:motion_vote", "                   L  302  302  302  302  302  302",
         args=["open_motion"]),
     post("governance:motion_vote", "                  L  302  200  200  200  200  302",
          args=["open_motion"], data=vote("confirm")),
@@ -243,6 +243,16 @@ MATRIX = [
     post("governance:receipt_check", "                L  302  200  200  200  200  302",
          args=["published_motion"], data=receipt_data),
     get("governance:receipt_check", "                 L  302  302  302  302  302  302",
+        args=["open_motion"]),
+    # The receipt again (from the voter's cookie: without one, back to the motion)
+    get("governance:motion_receipt", "                L  302  302  302  302  302  302",
+        args=["open_motion"]),
+    post("governance:motion_receipt", "               L  302  302  302  302  302  302",
+         args=["open_motion"]),
+    # The published list of counted receipts: with the result, never before
+    get("governance:counted_receipts", "              L  200  200  200  200  200  200",
+        args=["published_motion"]),
+    get("governance:counted_receipts", "              L  404  404  404  404  404  404",
         args=["open_motion"]),
     # Steering Committee and spokespersons
     get("governance:committee", "                     L  200  200  200  200  200  200"),

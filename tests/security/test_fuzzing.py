@@ -30,7 +30,6 @@ from hypothesis import strategies as st
 
 from governance.models import (
     AssignmentState,
-    Ballot,
     Motion,
     MotionState,
     Seat,
@@ -245,8 +244,7 @@ def assignment_for_an_eligible_member(world, before, after, actor):
 def a_draft_motion(world, before, after, actor):
     assert after == before
     motion = Motion.objects.order_by("-pk").first()
-    assert motion.state == MotionState.DRAFT and motion.roll_size is None
-    assert not Ballot.objects.filter(motion=motion).exists()
+    assert motion.state == MotionState.DRAFT and motion.box_id is None
 
 
 def one_ballot_on_the_open_motion(world, before, after, actor):

@@ -29,8 +29,15 @@ class Command(BaseCommand):
             )
             if answer.strip() != "yes":
                 raise CommandError("Restore cancelled.")
+        # The tables are dropped and made again: the owner's work (core.database_roles),
+        # after which the application's role gets its privileges back.
+        from core.database_roles import as_owner
+        from rosealliance.database_privileges import privileges_apply
+
         try:
-            backups.backup_restore(file)
+            with as_owner():
+                backups.backup_restore(file)
+                privileges_apply()
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored {file} into {name}.")
