@@ -312,7 +312,7 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
 
     dump = subprocess.run(  # noqa: S603
         [
-            "pg_dump",
+            shutil.which("pg_dump"),
             "--data-only",
             *[f"--table={t}" for t in VOTING_TABLES],
             database_url_of_tests(),
