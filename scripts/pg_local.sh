@@ -66,10 +66,17 @@ start() {
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off" start >/dev/null
   fi
+  # The project's two roles (scripts/db_roles.sql): the application connects as one that
+  # owns nothing; the database and its tables belong to the other.
+  as_owner "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    <"$ROOT/scripts/db_roles.sql" >/dev/null
   if ! as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1; then
-    as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB_NAME"
+    as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres -O rosealliance_owner "$DB_NAME"
   fi
+  # A database made before the two roles existed: hand it and its objects to the owner.
+  as_owner "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 \
+    <"$ROOT/scripts/db_adopt.sql" >/dev/null
   echo "embedded PostgreSQL on 127.0.0.1:$PORT (data in var/postgres)"
 }
 

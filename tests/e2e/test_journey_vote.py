@@ -128,7 +128,7 @@ def test_member_applies_votes_and_finds_receipt_counted(
     ballot.get_by_label(label(language, "Yes")).check()
     ballot.get_by_role("button", name=say(language, "Continue")).click()
     expect(page.locator("h1")).to_have_text(say(language, "Confirm your vote"))
-    expect(page.locator("main .card strong")).to_have_text(say(language, "Yes"))
+    expect(page.get_by_label(label(language, "Yes"))).to_be_checked()
     check_page(page, guard, "confirm-vote", axe=axe)
     page.get_by_role("button", name=say(language, "Cast my vote")).click()
     expect(page.locator("h1")).to_have_text(say(language, "Your vote has been cast"))
@@ -137,9 +137,20 @@ def test_member_applies_votes_and_finds_receipt_counted(
     # Read aloud with what it is: "Receipt code ABCD-EFGH-JKLM".
     expect(page.locator(".receipt")).to_have_text(f"{say(language, 'Receipt code')} {receipt}")
     check_page(page, guard, "receipt", axe=axe)
+    # Changing the language, and reloading, keep the receipt on the screen.
+    current = language
+    for to in ("sv" if language == "en" else "en", language):
+        page.get_by_label(say(current, "Language"), exact=True).select_option(to)
+        page.locator(".language-switcher button").click()
+        expect(page.locator("h1")).to_have_text(say(to, "Your vote has been cast"))
+        expect(page.locator(".receipt code")).to_have_text(receipt)
+        current = to
+    page.reload()
+    expect(page.locator(".receipt code")).to_have_text(receipt)
+    check_page(page, guard, "receipt-again", axe=axe)
 
     # The motion now says so, and offers no second ballot.
-    page.get_by_role("link", name=say(language, "Back to the motion")).click()
+    page.get_by_role("button", name=say(language, "I have noted it: back to the motion")).click()
     expect(page.get_by_text(say(language, "You have voted on this motion."))).to_be_visible()
     expect(page.get_by_role("region", name=say(language, "Your vote"))).to_have_count(0)
     check_page(page, guard, "motion-after-voting")
