@@ -80,12 +80,15 @@ CHOICE_CONTENT = {Choice.YES: b"\x01", Choice.NO: b"\x02", Choice.ABSTAIN: b"\x0
 CHOICE_OF_CONTENT = {content: choice for choice, content in CHOICE_CONTENT.items()}
 
 
-def _count_sql(choice: str) -> str:
-    """SQL counting the box's counted ballots for `choice`."""
-    return (
-        "(SELECT count(*) FROM governance_countedballot c WHERE c.box_id = NEW.box_id"
-        f" AND c.content = decode('{CHOICE_CONTENT[choice].hex()}', 'hex'))"  # nosec B608
+def _counts_sql() -> str:
+    """SQL counting the box's counted ballots per choice, in one pass (one row value, so
+    that a row of counts can be compared with it)."""
+    columns = ", ".join(
+        f"(count(*) FILTER (WHERE c.content = decode('{CHOICE_CONTENT[choice].hex()}', 'hex')))"
+        "::integer"
+        for choice in (Choice.YES, Choice.NO, Choice.ABSTAIN)
     )
+    return f"SELECT ROW({columns}) FROM governance_countedballot c WHERE c.box_id = NEW.box_id"  # nosec B608
 
 
 # The columns that may not change once a motion has opened (text in every language, and
@@ -281,8 +284,7 @@ class Motion(models.Model):
                     IF NOT EXISTS (SELECT 1 FROM governance_ballotbox b
                                     WHERE b.id = NEW.box_id AND b.state = 'closed')
                        OR (NEW.yes_count, NEW.no_count, NEW.abstain_count)
-                          IS DISTINCT FROM ({_count_sql(Choice.YES)}, {_count_sql(Choice.NO)},
-                                            {_count_sql(Choice.ABSTAIN)}) THEN
+                          IS DISTINCT FROM ({_counts_sql()}) THEN
                         {_MOTION_RESULTS_MATCH_ITS_BALLOTS}
                     END IF;
                     RETURN NEW;

@@ -10,6 +10,7 @@ See models/ballot_box.py and ballot_sealing.py for why.
 import datetime
 import logging
 import random
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,6 +150,7 @@ def box_close(*, box_id: int) -> ClosedBox:
     the counted ones in random order, delete the sealed rows. The key file is destroyed
     once the transaction commits. `ballot_key_missing` if the key cannot be read: nothing
     changes, and the box can be closed once the key is back."""
+    started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT ballot_box_lock(%s)", [box_id])
     box = BallotBox.objects.get(pk=box_id)
@@ -169,10 +171,12 @@ def box_close(*, box_id: int) -> ClosedBox:
     with connection.cursor() as cursor:
         cursor.execute("SELECT sealed FROM governance_sealedballot WHERE box_id = %s", [box_id])
         sealed = [bytes(row[0]) for row in cursor.fetchall()]
+    read = time.perf_counter()
     ballots = ballot_sealing.open_all(
         box_id=box.pk, private_key=private_key, public_key=bytes(box.public_key), sealed=sealed
     )
     _shuffle(ballots)
+    opened = time.perf_counter()
     with bound_cursor() as cursor:
         cursor.execute(
             "SELECT ballot_box_close(%s, %s, %s::bytea[], %s::bytea[], %s::bigint[])",
@@ -186,6 +190,15 @@ def box_close(*, box_id: int) -> ClosedBox:
         )
     transaction.on_commit(lambda: ballot_sealing.key_destroy(box_id))
     box.refresh_from_db()
+    written = time.perf_counter()
+    # Counts and seconds only (`make bench` reads the phases from this line).
+    logger.info(
+        "ballot box closed: ballots=%d read_s=%.4f open_s=%.4f write_s=%.4f",
+        len(ballots),
+        read - started,
+        opened - read,
+        written - opened,
+    )
     return ClosedBox(box=box, ballots=ballots)
 
 
