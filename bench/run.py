@@ -29,6 +29,7 @@ RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "var" / "bench"
 EMBEDDED_URL = "postgres://postgres@127.0.0.1:54329/rosealliance"
 SECRET_KEY = "bench-only-secret-key-never-deployed-" + "x" * 20
+BALLOT_KEY = "YmVuY2gtb25seS1iYWxsb3Qta2V5LW5ldmVyLXVzZWQ="
 CHOICES = ("yes", "no", "abstain")
 
 
@@ -61,31 +62,49 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def database_urls(name: str) -> tuple[str, str]:
-    """(the bench database's URL, the same server's maintenance database URL)."""
+def database_urls(name: str) -> dict[str, str]:
+    """The bench database's URLs: as the application's role ("app"), the owner ("owner")
+    and a superuser ("superuser", for seeding as a restore would), and the server's
+    maintenance database ("maintenance"). The configured URL must be a superuser's."""
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or EMBEDDED_URL
     parts = urlsplit(base)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("the benchmark only runs against a database on loopback")
-    bench = urlunsplit(parts._replace(path="/" + name))
-    return bench, urlunsplit(parts._replace(path="/postgres"))
+    host = parts.netloc.rsplit("@", 1)[-1]
+
+    def as_role(user: str) -> str:
+        return urlunsplit(parts._replace(netloc=f"{user}@{host}", path="/" + name))
+
+    return {
+        "app": as_role("rosealliance_app"),
+        "owner": as_role("rosealliance_owner"),
+        "superuser": urlunsplit(parts._replace(path="/" + name)),
+        "maintenance": urlunsplit(parts._replace(path="/postgres")),
+    }
 
 
 def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
+    """(Re)create the bench database, owned by the project's owner role (the roles are
+    made first: scripts/db_roles.sql)."""
     import psycopg
 
     with psycopg.connect(maintenance_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute((ROOT / "scripts" / "db_roles.sql").read_text())
+            conn.execute(f'CREATE DATABASE "{name}" OWNER rosealliance_owner')
 
 
-def configure_environment(bench_url: str) -> dict[str, str]:
-    """Production settings (DEBUG off, whitenoise's manifest) with only the HTTPS-only parts
-    relaxed for loopback. The same for this process and the gunicorn it starts."""
+def configure_environment(urls: dict[str, str]) -> dict[str, str]:
+    """Production settings (DEBUG off, whitenoise's manifest, the two database roles) with
+    only the HTTPS-only parts relaxed for loopback. The same for this process and the
+    gunicorn it starts."""
     env = {
-        "DATABASE_URL": bench_url,
+        "DATABASE_URL": urls["app"],
+        "DATABASE_OWNER_URL": urls["owner"],
         "SECRET_KEY": SECRET_KEY,
+        "BALLOT_KEY": BALLOT_KEY,
+        "BALLOT_KEY_DIR": str(WORK / "ballot-keys"),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "0",
@@ -216,51 +235,53 @@ def strip(stage: dict) -> dict:
 # --- the stages ------------------------------------------------------------------------
 
 
-def stage_floor(bench_url: str, motion_id: int, member_ids: list[int], clients: int) -> dict:
-    """The ballot insert with its uniqueness check (the voters row), issued through psycopg
-    exactly as the service issues it, one transaction per ballot."""
+def sealed_ballots(box_id: int, count: int) -> list[bytes]:
+    """`count` sealed ballots for a box, as the cast seals them (made before the clock
+    starts: the floor is the database's part of a vote)."""
+    from governance import ballot_sealing, receipts
+    from governance.models import CHOICE_CONTENT, BallotBox
+
+    public_key = bytes(BallotBox.objects.get(pk=box_id).public_key)
+    return [
+        ballot_sealing.seal(
+            box_id=box_id,
+            box_public_key=public_key,
+            ballot=ballot_sealing.plaintext(
+                receipt_hash=receipts.code_digest(receipts.new_code()),
+                voter_id=None,
+                content=CHOICE_CONTENT[random.choice(CHOICES)],
+            ),
+        )
+        for _ in range(count)
+    ]
+
+
+def stage_floor(app_url: str, box_id: int, member_ids: list[int], clients: int) -> dict:
+    """The cast's one statement (`ballot_box_cast`: the voter row with its guards and the
+    sealed ballot), issued through psycopg as the application's role, with its values
+    bound apart from the text as the service binds them; one transaction per ballot."""
     import threading
-    import uuid
 
     import psycopg
 
     from bench.load import percentile
-    from governance import receipts
 
-    sql = (
-        "WITH recorded AS ("
-        "  UPDATE governance_motionvoters"
-        "  SET voter_ids = (SELECT array_agg(v ORDER BY v) FROM unnest(voter_ids || %s::bigint) v)"
-        "  WHERE motion_id = %s AND NOT (%s = ANY(voter_ids)) RETURNING motion_id)"
-        " INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
-        " SELECT %s, motion_id, %s, %s, NULL FROM recorded"
-    )
-    latencies: list[float] = []
-    inserted = [0]
+    sealed = dict(zip(member_ids, sealed_ballots(box_id, len(member_ids)), strict=True))
+    latencies: list[tuple[int, float]] = []
+    cast = [0]
     lock = threading.Lock()
     chunks = [member_ids[i::clients] for i in range(clients)]
 
     def work(chunk):
-        with psycopg.connect(bench_url) as conn:
+        with psycopg.connect(app_url, autocommit=True) as conn:
             for member_id in chunk:
                 start = time.perf_counter()
-                with conn.cursor() as cursor:
-                    cursor.execute(
-                        sql,
-                        [
-                            member_id,
-                            motion_id,
-                            member_id,
-                            uuid.uuid4(),
-                            random.choice(CHOICES),
-                            receipts.code_hash(receipts.new_code()),
-                        ],
-                    )
-                    rows = cursor.rowcount
-                conn.commit()
+                conn.execute(
+                    "SELECT ballot_box_cast(%s, %s, %s)", [box_id, member_id, sealed[member_id]]
+                )
                 with lock:
-                    latencies.append(time.perf_counter() - start)
-                    inserted[0] += rows
+                    latencies.append((len(latencies), time.perf_counter() - start))
+                    cast[0] += 1
 
     threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
     start = time.perf_counter()
@@ -269,31 +290,42 @@ def stage_floor(bench_url: str, motion_id: int, member_ids: list[int], clients: 
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - start
+    in_order = [t for _, t in sorted(latencies)]
+    tenth = max(1, len(in_order) // 10)
     return {
         "n": len(member_ids),
-        "inserted": inserted[0],
-        "p50_ms": round(1000 * percentile(latencies, 50), 3),
-        "p95_ms": round(1000 * percentile(latencies, 95), 3),
+        "cast": cast[0],
+        "p50_ms": round(1000 * percentile(in_order, 50), 3),
+        "p95_ms": round(1000 * percentile(in_order, 95), 3),
+        # The cost of a vote must not grow with the votes already cast.
+        "first_tenth_p50_ms": round(1000 * percentile(in_order[:tenth], 50), 3),
+        "last_tenth_p50_ms": round(1000 * percentile(in_order[-tenth:], 50), 3),
         "seconds": round(seconds, 3),
         "per_second": round(len(member_ids) / seconds, 1),
     }
 
 
-def check_burst(motion_id: int, results, expected_voters: set[int], allies: set[int]) -> dict:
-    """Correctness after a burst: ballots == accepted requests == recorded voters; every
-    receipt shown was counted; nobody twice; no ally; no 5xx."""
+def check_burst(
+    motion_id: int, results, expected_voters: set[int], allies: set[int], choices: dict[int, str]
+) -> dict:
+    """Correctness after a burst: sealed ballots == accepted requests == recorded voters;
+    nobody twice; no ally; no 5xx. Then the motion is closed: the tally is exactly the
+    choices sent by the accepted voters, and every receipt shown was counted."""
+    from collections import Counter
+
     from django.db import connection
 
     from bench.load import RECEIPT
     from governance import receipts
-    from governance.models import Ballot, MotionVoters
+    from governance import services as governance_services
+    from governance.models import CountedBallot, Motion, SealedBallot, Voter
 
+    box_id = Motion.objects.get(pk=motion_id).box_id
     accepted = [r for r in results if r.status == 200]
     codes = [RECEIPT.search(r.body) for r in accepted]
-    hashes = [receipts.code_hash(m.group(1)) for m in codes if m]
-    voter_ids = MotionVoters.objects.get(motion_id=motion_id).voter_ids
-    ballots = Ballot.objects.filter(motion_id=motion_id).count()
-    receipts_counted = Ballot.objects.filter(motion_id=motion_id, receipt_hash__in=hashes).count()
+    digests = [receipts.code_digest(m.group(1)) for m in codes if m]
+    voter_ids = list(Voter.objects.filter(box_id=box_id).values_list("member_id", flat=True))
+    sealed = SealedBallot.objects.filter(box_id=box_id).count()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM members_member WHERE id = ANY(%s)"
@@ -301,40 +333,107 @@ def check_burst(motion_id: int, results, expected_voters: set[int], allies: set[
             [voter_ids],
         )
         ineligible = cursor.fetchone()[0]
+    closed = governance_services.motion_close(motion_id=motion_id)
+    counted = {
+        bytes(d)
+        for d in CountedBallot.objects.filter(box_id=box_id).values_list("receipt_hash", flat=True)
+    }
+    expected_tally = Counter(choices[m] for m in voter_ids)
     check = {
         "accepted": len(accepted),
         "refused": sum(1 for r in results if 300 <= r.status < 400),
-        "ballots": ballots,
+        "sealed_ballots": sealed,
         "recorded_voters": len(voter_ids),
         "distinct_voters": len(set(voter_ids)),
-        "receipts_counted": receipts_counted,
+        "receipts_counted": len(counted & set(digests)),
         "allies_recorded": len(set(voter_ids) & allies),
         "ineligible_recorded": ineligible,
+        "tally": [closed.yes_count, closed.no_count, closed.abstain_count],
         "errors_5xx": sum(1 for r in results if r.status >= 500),
         "failed_connections": sum(1 for r in results if r.status == 0),
     }
     problems = []
-    if not (check["accepted"] == ballots == len(voter_ids) == receipts_counted):
-        problems.append("ballots, accepted requests, recorded voters and receipts differ")
+    if not (check["accepted"] == sealed == len(voter_ids) == check["receipts_counted"]):
+        problems.append("sealed ballots, accepted requests, voters and counted receipts differ")
     if len(set(voter_ids)) != len(voter_ids):
         problems.append("a member is recorded twice")
     if set(voter_ids) != expected_voters:
         problems.append("the recorded voters are not exactly the members who voted")
     if check["allies_recorded"] or ineligible:
         problems.append("an ally or ineligible member is recorded as a voter")
+    if check["tally"] != [expected_tally[c] for c in CHOICES]:
+        problems.append("the tally is not the choices the accepted voters sent")
     if check["errors_5xx"] or check["failed_connections"]:
         problems.append("5xx answers or failed connections")
     check["problems"] = problems
     return check
 
 
+class capture_close_phases:  # noqa: N801 (used as a context manager)
+    """The phases the close logs (services.ballot_box.box_close), as a dict."""
+
+    def __enter__(self) -> dict:
+        import logging
+
+        self.phases: dict = {}
+        phases = self.phases
+
+        class Handler(logging.Handler):
+            def emit(self, record):
+                for part in record.getMessage().split():
+                    if "=" in part and part.endswith(tuple("0123456789")):
+                        key, value = part.split("=")
+                        phases[key] = float(value)
+
+        self.logger = logging.getLogger("governance.services.ballot_box")
+        self.handler = Handler()
+        self.level = self.logger.level
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self.handler)
+        return phases
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+def floors_of_the_count(app_url: str, box_id: int) -> dict:
+    """What the close is compared with, on the same counted ballots: a bare GROUP BY, and
+    a shuffled copy into an unindexed table (the floor of writing them in random order)."""
+    import psycopg
+
+    def timed(statement: str) -> float:
+        runs = []
+        with psycopg.connect(app_url) as conn:
+            for _ in range(5):
+                start = time.perf_counter()
+                cursor = conn.execute(statement, [box_id])
+                if cursor.description:
+                    cursor.fetchall()
+                runs.append(time.perf_counter() - start)
+                conn.rollback()
+        return round(statistics.median(runs), 4)
+
+    return {
+        "group_by_s": timed(
+            "SELECT content, count(*) FROM governance_countedballot WHERE box_id = %s"
+            " GROUP BY content"
+        ),
+        "shuffled_copy_s": timed(
+            "CREATE TEMP TABLE shuffled AS SELECT * FROM governance_countedballot"
+            " WHERE box_id = %s ORDER BY random()"
+        ),
+    }
+
+
 def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     args = parse_args()
     started = time.perf_counter()
-    bench_url, maintenance_url = database_urls(args.database)
-    env = configure_environment(bench_url)
+    urls = database_urls(args.database)
+    maintenance_url = urls["maintenance"]
+    env = configure_environment(urls)
     sys.path.insert(0, str(ROOT))
-    log(f"database {args.database} on {urlsplit(bench_url).netloc}; recreating it")
+    log(f"database {args.database} on {urlsplit(urls['app']).netloc}; recreating it")
     recreate_database(maintenance_url, args.database)
 
     import django
@@ -455,17 +554,30 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
         def vote_data(i):
             return {"choice": CHOICES[i % 3], "step": "cast"}
 
+        # What each voter sends (voter i sends vote_data(i)): the tally must be exactly this.
+        choice_of = {member: CHOICES[i % 3] for i, member in enumerate(voter_member_ids)}
+
         # -- 1. the database floor -------------------------------------------------------
         floor = {"1_client": [], "16_clients": []}
         for rep in range(args.reps):
             for label, clients, n in (("1_client", 1, 200), ("16_clients", 16, 800)):
                 motion = seed.motion(f"Floor {label} {rep}")
                 ids = list(
-                    RollEntry.objects.filter(motion=motion)
+                    RollEntry.objects.filter(box_id=motion.box_id)
                     .order_by("?")
                     .values_list("member_id", flat=True)[: min(n, args.members)]
                 )
-                floor[label].append(stage_floor(bench_url, motion.pk, ids, clients))
+                floor[label].append(stage_floor(urls["app"], motion.box_id, ids, clients))
+        # The cost of a vote as the box fills: one client casting `burst` ballots in a row.
+        depth = []
+        for rep in range(args.reps):
+            motion = seed.motion(f"Depth {rep}")
+            ids = list(
+                RollEntry.objects.filter(box_id=motion.box_id)
+                .order_by("?")
+                .values_list("member_id", flat=True)[: args.burst]
+            )
+            depth.append(stage_floor(urls["app"], motion.box_id, ids, 1))
         report["stages"]["1_database_floor"] = {
             label: {
                 "p50_ms": median([r["p50_ms"] for r in runs]),
@@ -473,6 +585,12 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                 "runs": runs,
             }
             for label, runs in floor.items()
+        }
+        report["stages"]["1_database_floor"]["by_depth"] = {
+            "ballots": args.burst,
+            "first_tenth_p50_ms": median([r["first_tenth_p50_ms"] for r in depth]),
+            "last_tenth_p50_ms": median([r["last_tenth_p50_ms"] for r in depth]),
+            "runs": depth,
         }
         log("stage 1 done")
 
@@ -520,7 +638,11 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                     post=vote_data,
                 )
                 check = check_burst(
-                    motion.pk, stage["_results"], set(voter_member_ids[:n]), ally_member_ids
+                    motion.pk,
+                    stage["_results"],
+                    set(voter_member_ids[:n]),
+                    ally_member_ids,
+                    choice_of,
                 )
                 problems += [f"stage 3 {label}: {p}" for p in check["problems"]]
                 votes[label].append({**strip(stage), "accepted": check["accepted"]})
@@ -553,7 +675,9 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                     results, seconds = run_jobs(jobs, args.concurrency)
             else:
                 results, seconds = run_jobs(jobs, args.concurrency)
-            check = check_burst(motion.pk, results, set(voter_member_ids), ally_member_ids)
+            check = check_burst(
+                motion.pk, results, set(voter_member_ids), ally_member_ids, choice_of
+            )
             if check["accepted"] != len(voters):
                 check["problems"].append("not every member's ballot was accepted")
             out = {
@@ -603,25 +727,39 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     finally:
         server.stop()
 
-    # -- 6. the tally after closing a motion of `tally_ballots` ballots -------------------
+    # -- 6. closing a motion of `tally_ballots` ballots ----------------------------------
     needed = -(-args.tally_ballots * seed.ALLY_EVERY // (seed.ALLY_EVERY - 1)) + 1
     seed.members_up_to(max(needed, args.members))
-    log(f"seeded {seed.member_count()} members for the tally")
-    tallies = []
+    log(f"seeded {seed.member_count()} members for the close")
+    closes = []
     for rep in range(args.reps):
         motion = seed.motion(f"Tally {rep}")
-        expected = seed.voters_and_ballots_directly(motion.pk, args.tally_ballots)
-        start = time.perf_counter()
-        closed = governance_services.motion_close(motion_id=motion.pk)
-        seconds = time.perf_counter() - start
+        expected = seed.voters_and_sealed_ballots_directly(
+            urls["superuser"], motion.box_id, args.tally_ballots
+        )
+        with capture_close_phases() as phases:
+            start = time.perf_counter()
+            closed = governance_services.motion_close(motion_id=motion.pk)
+            seconds = time.perf_counter() - start
         got = {"yes": closed.yes_count, "no": closed.no_count, "abstain": closed.abstain_count}
         if got != expected:
             problems.append(f"stage 6: tally {got} != {expected}")
-        tallies.append({"seconds": round(seconds, 3), "counts": got, "outcome": closed.outcome})
+        closes.append(
+            {
+                "seconds": round(seconds, 3),
+                **phases,
+                **floors_of_the_count(urls["app"], motion.box_id),
+                "counts": got,
+            }
+        )
     report["stages"]["6_tally"] = {
         "ballots": args.tally_ballots,
-        "close_seconds": median([t["seconds"] for t in tallies]),
-        "runs": tallies,
+        "close_seconds": median([c["seconds"] for c in closes]),
+        **{
+            key: median([c[key] for c in closes])
+            for key in ("read_s", "open_s", "write_s", "group_by_s", "shuffled_copy_s")
+        },
+        "runs": closes,
     }
     log("stage 6 done")
 
@@ -642,6 +780,15 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             s["1_database_floor"]["16_clients"]["per_second"]
             / s["3_vote"]["16_clients"]["per_second"],
             2,
+        ),
+        "vote_cost_at_depth_over_first": round(
+            s["1_database_floor"]["by_depth"]["last_tenth_p50_ms"]
+            / s["1_database_floor"]["by_depth"]["first_tenth_p50_ms"],
+            2,
+        ),
+        "close_over_group_by": round(s["6_tally"]["close_seconds"] / s["6_tally"]["group_by_s"], 1),
+        "shuffled_copy_over_group_by": round(
+            s["6_tally"]["shuffled_copy_s"] / s["6_tally"]["group_by_s"], 1
         ),
         "burst_drain_seconds": s["4_burst"]["drain_seconds"],
         "burst_with_readers_drain_seconds": s["5_burst_with_readers"]["drain_seconds"],
@@ -677,6 +824,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
 def table(report: dict) -> str:
     s, r = report["stages"], report["ratios"]
     floor, vote = s["1_database_floor"], s["3_vote"]
+    depth = floor["by_depth"]
     cheapest = s["2_cheapest_page"]
     page = cheapest["pages"][cheapest["path"]]
     burst, mixed = s["4_burst"], s["5_burst_with_readers"]
@@ -709,9 +857,15 @@ def table(report: dict) -> str:
             f"{spread(mixed, 'reads_')}, 5xx {mixed['reads_errors_5xx']}",
         ),
         (
+            f"1 cast cost by depth, {depth['ballots']} ballots in a row",
+            f"{depth['first_tenth_p50_ms']} / {depth['last_tenth_p50_ms']} ms",
+            "p50 of the first / last tenth",
+        ),
+        (
             f"6 close + tally, {s['6_tally']['ballots']} ballots",
             f"{s['6_tally']['close_seconds']} s",
-            "",
+            "read {read_s} s, open {open_s} s, write {write_s} s; GROUP BY {group_by_s} s,"
+            " shuffled copy {shuffled_copy_s} s".format(**s["6_tally"]),
         ),
     ]
     for name in ("admin_member_list", "motion_list", "motion_detail", "dashboard"):

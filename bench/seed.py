@@ -179,30 +179,52 @@ def closed_motion(title: str, voters: list[Member], *, publish: bool) -> Motion:
     return closed
 
 
-def voters_and_ballots_directly(motion_id: int, count: int) -> dict[str, int]:
-    """Fill an open motion with `count` voters and ballots in two statements, as a restore
-    would: with triggers off (session_replication_role, which needs a superuser), because
-    the per-voter guard takes one advisory lock per added voter and 100,000 of them do not
-    fit the lock table. Returns the choices written, to check the tally against."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            "UPDATE governance_motionvoters SET voter_ids = (SELECT array_agg(member_id ORDER BY"
-            " member_id) FROM (SELECT member_id FROM governance_rollentry WHERE motion_id = %s"
-            " ORDER BY member_id LIMIT %s) r) WHERE motion_id = %s",
-            [motion_id, count, motion_id],
+def voters_and_sealed_ballots_directly(superuser_url: str, box_id: int, count: int) -> dict:
+    """Fill an open ballot box with `count` voters and their sealed ballots (sealed to the
+    box's key, as the cast seals them), as a restore would: with COPY and the triggers off
+    (session_replication_role, which needs a superuser). Returns the choices sealed, to
+    check the close's tally against."""
+    import uuid
+
+    import psycopg
+
+    from governance import ballot_sealing, receipts
+    from governance.models import CHOICE_CONTENT, BallotBox, RollEntry
+
+    public_key = bytes(BallotBox.objects.get(pk=box_id).public_key)
+    members = list(
+        RollEntry.objects.filter(box_id=box_id)
+        .order_by("member_id")
+        .values_list("member_id", flat=True)[:count]
+    )
+    if len(members) < count:
+        raise ValueError(f"only {len(members)} members on the roll")
+    choices = ["yes" if g % 10 < 6 else "no" if g % 10 < 9 else "abstain" for g in range(count)]
+    sealed = [
+        ballot_sealing.seal(
+            box_id=box_id,
+            box_public_key=public_key,
+            ballot=ballot_sealing.plaintext(
+                receipt_hash=receipts.code_digest(receipts.new_code()),
+                voter_id=None,
+                content=CHOICE_CONTENT[choice],
+            ),
         )
-        cursor.execute(
-            "INSERT INTO governance_ballot (id, motion_id, choice, receipt_hash, voter_id)"
-            " SELECT gen_random_uuid(), %s,"
-            "  CASE WHEN g %% 10 < 6 THEN 'yes' WHEN g %% 10 < 9 THEN 'no' ELSE 'abstain' END,"
-            "  encode(sha256(convert_to('bench-' || %s || '-' || g, 'UTF8')), 'hex'), NULL"
-            " FROM generate_series(0, %s - 1) g",
-            [motion_id, motion_id, count],
-        )
-    yes = sum(1 for g in range(count) if g % 10 < 6)
-    no = sum(1 for g in range(count) if 6 <= g % 10 < 9)
-    return {"yes": yes, "no": no, "abstain": count - yes - no}
+        for choice in choices
+    ]
+    with psycopg.connect(superuser_url) as conn:
+        conn.execute("SET session_replication_role = replica")
+        with conn.cursor().copy("COPY governance_voter (box_id, member_id) FROM STDIN") as copy:
+            for member in members:
+                copy.write_row((box_id, member))
+        with conn.cursor().copy(
+            "COPY governance_sealedballot (id, box_id, sealed) FROM STDIN"
+        ) as copy:
+            for blob in sealed:
+                copy.write_row((uuid.uuid4(), box_id, blob))
+        conn.execute("ANALYZE governance_voter")
+        conn.execute("ANALYZE governance_sealedballot")
+    return {c: choices.count(c) for c in ("yes", "no", "abstain")}
 
 
 def voting_members(count: int) -> list[Member]:
