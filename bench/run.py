@@ -667,7 +667,11 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             jobs = [(lambda b=b, i=i: b.post(path, vote_data(i))) for i, b in enumerate(voters)]
             # Refused on purpose: allies, and members sending their vote twice.
             jobs += [(lambda b=b: b.post(path, vote_data(0))) for b in allies]
-            jobs += [(lambda b=b: b.post(path, vote_data(1))) for b in voters[: len(allies)]]
+            # (The same choice again: whichever of the two arrives first is the one counted.)
+            jobs += [
+                (lambda b=b, i=i: b.post(path, vote_data(i)))
+                for i, b in enumerate(voters[: len(allies)])
+            ]
             random.Random(rep).shuffle(jobs)
             reading = Readers(readers, ["/motions/", f"/motions/{motion.pk}/"])
             if with_readers:

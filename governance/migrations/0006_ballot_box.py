@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
                 ('pk', models.CompositePrimaryKey('box', 'receipt_hash', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('receipt_hash', models.BinaryField()),
                 ('content', models.BinaryField()),
-                ('box', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counted', to='governance.ballotbox')),
+                ('box', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='counted', to='governance.ballotbox')),
                 ('voter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member')),
             ],
             options={
@@ -224,7 +224,11 @@ class Migration(migrations.Migration):
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='sealedballot',
-            trigger=pgtrigger.compiler.Trigger(name='sealed_ballots_are_final', sql=core.guards.GuardTriggerSql(func="\n                    IF TG_OP = 'DELETE' AND EXISTS (\n                        SELECT 1 FROM governance_ballotbox b\n                         WHERE b.id = OLD.box_id AND b.state = 'closed') THEN\n                        RETURN OLD;\n                    END IF;\n                    RAISE EXCEPTION 'sealed_ballots_are_final: a cast ballot cannot change' USING ERRCODE = 'check_violation';", hash='535fd7506474f485d339ae01a749fe424c59785e', operation='UPDATE OR DELETE', pgid='pgtrigger_sealed_ballots_are_final_71fa2', table='governance_sealedballot', when='BEFORE')),
+            trigger=pgtrigger.compiler.Trigger(name='sealed_ballots_are_final', sql=core.guards.GuardTriggerSql(func="RAISE EXCEPTION 'sealed_ballots_are_final: a cast ballot cannot change' USING ERRCODE = 'check_violation';", hash='710128e81d4544cd3882ead7845f0e3431a3a624', operation='UPDATE', pgid='pgtrigger_sealed_ballots_are_final_71fa2', table='governance_sealedballot', when='BEFORE')),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='sealedballot',
+            trigger=pgtrigger.compiler.Trigger(name='sealed_ballots_deleted_only_by_the_close', sql=core.guards.GuardTriggerSql(func="\n                    IF EXISTS (\n                        SELECT 1 FROM deleted d JOIN governance_ballotbox b ON b.id = d.box_id\n                         WHERE b.state <> 'closed') THEN\n                        RAISE EXCEPTION 'sealed_ballots_deleted_only_by_the_close: sealed ballots are deleted only by closing their box' USING ERRCODE = 'check_violation';\n                    END IF;\n                    RETURN NULL;\n                ", hash='eb74b7b07a3203305912f43a15acb86307c74867', level='STATEMENT', operation='DELETE', pgid='pgtrigger_sealed_ballots_deleted_only_by_the_close_55034', referencing='REFERENCING OLD TABLE AS deleted ', table='governance_sealedballot', when='AFTER')),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='voter',

@@ -38,6 +38,10 @@ SEALED_OVERHEAD = 32 + 12 + 32 + 8 + 16
 
 
 # The refusals of the guards below whose messages do not fit on their line.
+_SEALED_BALLOTS_DELETED_ONLY_BY_THE_CLOSE = refuse(
+    "sealed_ballots_deleted_only_by_the_close",
+    "sealed ballots are deleted only by closing their box",
+)
 _ROLL_ENTRY_MUST_BE_ELIGIBLE = refuse(
     "roll_entry_must_be_eligible",
     "only active sex-worker members are on an electoral roll",
@@ -274,17 +278,25 @@ class SealedBallot(models.Model):
             Guard(
                 name="sealed_ballots_are_final",
                 when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                # Deleted only by the close, which has marked the box closed and written
-                # the counted ballots first.
-                func="""
-                    IF TG_OP = 'DELETE' AND EXISTS (
-                        SELECT 1 FROM governance_ballotbox b
-                         WHERE b.id = OLD.box_id AND b.state = 'closed') THEN
-                        RETURN OLD;
+                operation=pgtrigger.Update,
+                func=refuse("sealed_ballots_are_final", "a cast ballot cannot change"),
+            ),
+            # Per statement, not per row: the close deletes a whole box's sealed ballots at
+            # once, after it has marked the box closed and written the counted ballots.
+            Guard(
+                name="sealed_ballots_deleted_only_by_the_close",
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="deleted"),
+                func=f"""
+                    IF EXISTS (
+                        SELECT 1 FROM deleted d JOIN governance_ballotbox b ON b.id = d.box_id
+                         WHERE b.state <> 'closed') THEN
+                        {_SEALED_BALLOTS_DELETED_ONLY_BY_THE_CLOSE}
                     END IF;
-                    """
-                + refuse("sealed_ballots_are_final", "a cast ballot cannot change"),  # nosec B608
+                    RETURN NULL;
+                """,  # nosec B608
             ),
         ]
 
@@ -297,7 +309,11 @@ class CountedBallot(models.Model):
     (the voter only in a roll-call box, where members see who voted what)."""
 
     pk = models.CompositePrimaryKey("box", "receipt_hash")
-    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="counted")
+    # No foreign key in the database: its check would cost a lookup per counted ballot at
+    # the close, which alone writes these rows, into the box it has locked.
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.PROTECT, related_name="counted", db_constraint=False
+    )
     receipt_hash = models.BinaryField()
     content = models.BinaryField()
     voter = models.ForeignKey(

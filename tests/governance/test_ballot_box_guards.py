@@ -277,12 +277,15 @@ def test_the_owner_too_is_refused_by_the_guards(sex_worker, make_motion):
     from core.database_roles import credentials
     from tests import database
 
-    motion = make_motion()
+    motion, still_open = make_motion(), make_motion()
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="yes")
+    services.ballot_cast(motion_id=still_open.pk, voter=sex_worker, choice="no")
     services.motion_close(motion_id=motion.pk)
     owner = database.psycopg.connect(**database.conninfo(credentials("owner")))
     try:
         for statement, guard in [
+            ("DELETE FROM governance_sealedballot", "sealed_ballots_deleted_only_by_the_close"),
+            ("UPDATE governance_sealedballot SET sealed = sealed", "sealed_ballots_are_final"),
             ("UPDATE governance_countedballot SET content = '\\x02'", "counted_ballots_are_final"),
             ("DELETE FROM governance_voter", "voters_are_final"),
             ("DELETE FROM governance_rollentry", "roll_frozen_once_open"),
