@@ -10,7 +10,7 @@ class GovernanceConfig(AppConfig):
         from members import hooks, roles
         from rosealliance.scheduling import register_job
 
-        from . import data_rights, jobs, permissions, services
+        from . import checks, data_rights, jobs, permissions, services  # noqa: F401 (checks)
 
         # Losing the rights (status or membership change) ends every role, in the same
         # transaction as the change.
@@ -25,6 +25,7 @@ class GovernanceConfig(AppConfig):
             condition=permissions.holds_spokesperson_role_condition,
         )
         register_job("motions_close_due", jobs.motions_close_due)
+        register_job("ballot_keys_cleanup", jobs.ballot_keys_cleanup)
         register_job("seats_end_expired", jobs.seats_end_expired)
         register_job("assignments_end_expired", jobs.assignments_end_expired)
         roles.register_role_permissions(

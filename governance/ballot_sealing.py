@@ -167,6 +167,12 @@ def key_destroy(box_id: int) -> None:
     _fsync_directory(path.parent)
 
 
+def key_age_seconds(box_id: int) -> float:
+    import time
+
+    return time.time() - key_path(box_id).stat().st_mtime
+
+
 def key_box_ids() -> list[int]:
     """The boxes whose keys are in the key folder."""
     directory = key_directory()

@@ -20,7 +20,6 @@ import audit
 
 from . import hooks
 from .emails import send_member_mail
-from .locks import member_rights_lock
 from .models import (
     ApplicationDecision,
     Member,
@@ -36,10 +35,9 @@ User = get_user_model()
 
 
 def member_lock(member_id: int) -> Member:
-    """Lock a member row for a write that decides on it: the rights advisory lock first
-    (it serialises the write with ballots being cast, see locks.py), then the row.
+    """Lock a member row for a write that decides on it (`FOR UPDATE`): a ballot being cast
+    holds the row `FOR SHARE` (the voters' guard), so the two wait for each other.
     Raises Member.DoesNotExist. Governance's services lock members through this too."""
-    member_rights_lock(member_id)
     return Member.objects.select_for_update().select_related("user").get(pk=member_id)
 
 

@@ -13,7 +13,7 @@ class RoseallianceConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from . import retention, scheduling
+        from . import checks, retention, scheduling  # noqa: F401 (checks register themselves)
 
         # After every migrate (and the test runner's flushes), once: the application role's
         # privileges (rosealliance/database_privileges.py). Sent for apps with models only,

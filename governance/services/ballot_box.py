@@ -226,3 +226,41 @@ def counted_receipts(*, box: BallotBox) -> list[str]:
     if box.state != BoxState.CLOSED:
         return []
     return sorted(digest.hex() for digest in _counted_receipts(box.pk))
+
+
+# A key file younger than this may belong to a box being opened right now (the file is
+# written before the opening commits).
+ORPHAN_KEY_AGE_SECONDS = 3600
+
+
+def ballot_keys_cleanup() -> int:
+    """Destroy the key files of boxes that are closed (a close that committed but crashed
+    before destroying its key) or that never opened (an opening rolled back). Returns how
+    many were destroyed."""
+    ids = ballot_sealing.key_box_ids()
+    open_ids = set(
+        BallotBox.objects.filter(pk__in=ids, state=BoxState.OPEN).values_list("pk", flat=True)
+    )
+    known = set(BallotBox.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    destroyed = 0
+    for box_id in ids:
+        if box_id in open_ids:
+            continue
+        if box_id not in known and ballot_sealing.key_age_seconds(box_id) < ORPHAN_KEY_AGE_SECONDS:
+            continue
+        ballot_sealing.key_destroy(box_id)
+        destroyed += 1
+    return destroyed
+
+
+def open_boxes_without_key() -> list[int]:
+    """Open boxes whose key file is missing or unreadable: they could not be counted."""
+    missing = []
+    for box_id, public_key in BallotBox.objects.filter(state=BoxState.OPEN).values_list(
+        "pk", "public_key"
+    ):
+        try:
+            ballot_sealing.key_load(box_id, bytes(public_key))
+        except ballot_sealing.BallotKeyMissing:
+            missing.append(box_id)
+    return missing
