@@ -28,6 +28,14 @@ def database_url_of_tests() -> str:
     return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def owner_url_of(database_url: str) -> str:
+    """The same database, as the owner role (what a restore runs as)."""
+    from core.database_roles import credentials
+
+    rest = database_url.split("@", 1)[1]
+    return f"postgres://{credentials('owner')['USER']}@{rest}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -11,36 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from members.models import MembershipState, Status
 
-from .servers import ROOT, database_url_of_tests
-
-
-@pytest.fixture
-def fresh_database(transactional_db):
-    """An empty database beside the test database (named after it, so test runs on other
-    databases never collide), dropped afterwards."""
-    from core.database_roles import credentials
-    from tests import database
-
-    name = f"{connection.settings_dict['NAME']}_restore"
-    owner = credentials("owner")["USER"]
-    with database.superuser_connect(dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
-    yield database_url_of_tests().rsplit("/", 1)[0] + f"/{name}"
-    with database.superuser_connect(dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def owner_url_of(database_url: str) -> str:
-    """The same database, as the owner role (what a restore runs as)."""
-    from core.database_roles import credentials
-
-    rest = database_url.split("@", 1)[1]
-    return f"postgres://{credentials('owner')['USER']}@{rest}"
+from .servers import ROOT, database_url_of_tests, owner_url_of
 
 
 def members_in(database_url: str) -> set[tuple[str, str, str, str]]:
