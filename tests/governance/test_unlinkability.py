@@ -299,7 +299,8 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         su.execute(
             "VACUUM FULL governance_voter, governance_sealedballot, governance_countedballot"
         )
-        su.execute("SELECT pg_current_wal_lsn()::text")
+        # pg_walinspect reads up to what has been flushed to disk.
+        su.execute("SELECT pg_current_wal_flush_lsn()::text")
         (end_lsn,) = su.fetchone()
         wal = wal_observations(su, start_lsn, end_lsn, truth)
         assert set().union(*(o.members for o in wal)) == set(truth.receipt_of)

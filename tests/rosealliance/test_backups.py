@@ -28,7 +28,7 @@ def members_in(database_url: str) -> set[tuple[str, str, str, str]]:
 
 def restore(file, database_url: str, **env: str) -> subprocess.CompletedProcess:
     """What `make restore FILE=...` runs, in its own process against `database_url`."""
-    return subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "db_restore", str(file), "--no-input"],
         cwd=ROOT,
         env={
@@ -39,9 +39,10 @@ def restore(file, database_url: str, **env: str) -> subprocess.CompletedProcess:
         },
         capture_output=True,
         text=True,
-        check=True,
         timeout=120,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 def test_backup_round_trip_restores_every_member(make_member, fresh_database, tmp_path):
