@@ -75,6 +75,9 @@ def reader_role():
     cur.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
     yield {"USER": READER, "PASSWORD": ""}
     cur.execute(f"REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM {READER}")
+    # Only a superuser may create these: a backup holding them could not be restored by
+    # the owner role (tests/rosealliance/test_backups.py dumps this database later).
+    cur.execute("DROP EXTENSION pageinspect, pg_walinspect")
     conn.close()
 
 
