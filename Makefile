@@ -70,10 +70,12 @@ test: db-start lint scan test-tools
 
 # What the tests need beyond Python: gettext (the catalogue checks run xgettext, msgmerge
 # and msgfmt), Debian's Chromium for the browser tests (test tools cannot download a
-# browser here) and axe-core from npm (package-lock.json; node_modules/ is ignored).
+# browser here), PgBouncer for the several-servers tests (they start their own process;
+# no service is used) and axe-core from npm (package-lock.json; node_modules/ is ignored).
 test-tools: node_modules/.installed
 	@command -v msgfmt >/dev/null 2>&1 || scripts/apt_install.sh gettext
 	@test -x /usr/bin/chromium || scripts/apt_install.sh chromium chromium-driver
+	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null 2>&1 || scripts/apt_install.sh pgbouncer
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || scripts/apt_install.sh nodejs npm
