@@ -8,6 +8,7 @@ settings the deployment guide gives for PgBouncer; data is committed (transactio
 they can see it.
 """
 
+import io
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ import time
 import psycopg
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.conftest import PASSWORD
 
@@ -185,3 +187,49 @@ def test_scheduled_jobs_run_once_through_pgbouncer(bouncer):
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ).fetchone()
         assert left == (0,)
+
+
+def test_erasures_on_both_servers_go_to_the_shared_ledger_and_survive_a_restore(
+    two_servers, bouncer, shared_ledger, make_member, fresh_database, tmp_path
+):
+    from members.models import MembershipState
+
+    from .test_backups import members_in, restore
+
+    port_a, port_b = two_servers
+    leaving = [make_member(pseudonym="Leaving A"), make_member(pseudonym="Leaving B")]
+    make_member(pseudonym="Staying")
+    out = io.StringIO()
+    call_command("db_backup", directory=tmp_path / "backups", stdout=out)
+    dump = out.getvalue().strip()
+
+    # Each leaves through another server, re-entering the password as the page asks.
+    for member, port in zip(leaving, (port_a, port_b), strict=True):
+        browser = Client(port)
+        login = browser.post_form(
+            "/accounts/login/", {"login": member.user.email, "password": PASSWORD}
+        )
+        assert login.status == 302
+        again = browser.post_form("/accounts/reauthenticate/", {"password": PASSWORD})
+        assert again.status == 302
+        left = browser.post_form("/profile/leave/", {"confirm": "on"})
+        assert (left.status, left.headers["Location"]) == (302, "/left/")
+    assert shared_ledger.read_text() == "".join(f"{m.pk}\n" for m in leaving)
+
+    # The worst day: the backup, older than both erasures, goes into a fresh database.
+    result = restore(dump, fresh_database, ERASURE_LEDGER=str(shared_ledger))
+    assert "Erased again from the erasure ledger: 2." in result.stdout
+    states = {pseudonym: state for _, pseudonym, _, state in members_in(fresh_database)}
+    assert states.get("Staying") == MembershipState.ACTIVE
+    assert "Leaving A" not in states and "Leaving B" not in states
+
+    # A third server given a ledger of its own (a local folder, not the shared one) would
+    # lose the next erasures from every restore: it refuses to start, and says why.
+    env = {
+        "DJANGO_SETTINGS_MODULE": "rosealliance.test_settings",
+        **BEHIND_PGBOUNCER,
+        "DATABASE_URL": bouncer.database_url(),
+        "ERASURE_LEDGER": str(tmp_path / "local" / "erasures.ledger"),
+    }
+    with pytest.raises(RuntimeError, match=r"(?s)members\.E014: The erasure ledger .* lacks 2"):
+        gunicorn_start(tmp_path / "gunicorn-c.log", env)

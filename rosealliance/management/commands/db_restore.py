@@ -1,9 +1,11 @@
 """`manage.py db_restore FILE` (what `make restore FILE=...` runs): pg_restore a dump into
-the configured database, replacing its contents."""
+the configured database, replacing its contents, then erase again everyone in the erasure
+ledger (members.erasure_ledger)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from rosealliance import backups
 
@@ -21,7 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, interactive: bool, **options) -> None:
+        from members.data_rights import erasures_record_from_database, erasures_replay
+        from members.erasure_ledger import ledger_path
+
         name = backups.default_settings_dict()["NAME"]
+        if not Path(file).is_file():
+            raise CommandError(f"No such backup file: {file}")
         if interactive:
             answer = input(
                 f"This replaces everything in the database {name!r} with {file}.\n"
@@ -29,13 +36,28 @@ class Command(BaseCommand):
             )
             if answer.strip() != "yes":
                 raise CommandError("Restore cancelled.")
+        self.stdout.write(f"Erasure ledger: {ledger_path()}")
+        # Erasures the database being replaced knows of go into the ledger first: they
+        # happened, whatever the ledger missed (a fresh, empty database adds none).
+        try:
+            added = erasures_record_from_database()
+        except DatabaseError:
+            added = 0  # a fresh server's empty database: nothing to keep
+        if added:
+            self.stdout.write(f"Recorded in the ledger from the database being replaced: {added}.")
         try:
             backups.backup_restore(file)
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored {file} into {name}.")
         # Erasures made after the backup was taken must not be undone by it.
-        from members.data_rights import erasures_replay
-
-        replayed = erasures_replay()
-        self.stdout.write(f"Erased again from the erasure ledger: {replayed}.")
+        result = erasures_replay()
+        self.stdout.write(f"Erased again from the erasure ledger: {result.erased}.")
+        added = erasures_record_from_database()
+        if added:
+            self.stdout.write(f"Recorded in the ledger from the backup: {added}.")
+        if result.failed:
+            raise CommandError(
+                "A database guard refused to erase again the members with ids "
+                f"{', '.join(map(str, result.failed))}; erase them in the admin."
+            )
