@@ -12,12 +12,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-key SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 DEFAULT_HTTP_PROTOCOL=http
 
-.PHONY: help install run test lint scan db-start db-stop messages test-tools clean
+.PHONY: help install run test lint scan db-start db-stop messages test-tools clean lock lock-check advisories
 
 help:
 	@echo "make run    - serve the site with demo data on http://127.0.0.1:8000"
 	@echo "make test   - the whole test suite, migrations check, linters and scanners"
-	@echo "make scan   - bandit over the code; pip-audit where its service is reachable"
+	@echo "make scan   - bandit over the code; the dependency audit (online, else offline)"
+	@echo "make lock   - resolve dependencies again into requirements.lock (needs PyPI)"
+	@echo "make advisories - refresh the vendored advisories of the offline audit (needs PyPI)"
 	@echo "make db-stop - stop the embedded PostgreSQL"
 	@echo "make serve  - production mode locally: collectstatic, gunicorn on 127.0.0.1:8000"
 	@echo "make backup - pg_dump the configured database into var/backups/"
@@ -25,14 +27,27 @@ help:
 	@echo "make messages - update translation catalogues from the source, compile, report"
 	@echo "make bench  - the voting benchmark (bench/run.py); results in bench/results/"
 
-$(VENV)/.installed: pyproject.toml
+# Every package from requirements.lock, each file checked against its hash (scripts/lock.py;
+# `make lock` updates it after a change to pyproject.toml's dependencies). Then the project
+# itself, built by the locked setuptools.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Resolve the dependencies again (needs PyPI) and rewrite the lock files, then refresh the
+# advisories the offline audit reads (scripts/advisories.py).
+lock: install
+	$(PY) scripts/lock.py update
+	$(MAKE) install advisories
+
+# A step of `make test`: the lock files agree with pyproject.toml (offline).
+lock-check: install
+	$(PY) scripts/lock.py check
 
 db-start: install
 	@if [ -z "$$DATABASE_URL" ]; then scripts/pg_local.sh start; fi
@@ -64,7 +79,7 @@ scan: install
 	set -o pipefail; $(BANDIT) -r tests --skip B101,B105,B106,B404,B603,B608 2>&1 | $(BANDIT_NOISE)
 	scripts/pip_audit.sh
 
-test: db-start lint scan test-tools
+test: lock-check db-start lint scan test-tools
 	DJANGO_SETTINGS_MODULE=rosealliance.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 

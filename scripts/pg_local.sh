@@ -60,8 +60,13 @@ find_bindir() {
   if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
   # No system PostgreSQL: the binaries shipped in the pgserver wheel, pinned with hashes.
   local py="$ROOT/.venv/bin/python"
-  "$py" -c "import pgserver" 2>/dev/null \
-    || "$py" -m pip install --quiet --require-hashes -r "$ROOT/requirements-pgserver.lock" >&2
+  if ! "$py" -c "import pgserver" 2>/dev/null \
+      && ! "$py" -m pip install --quiet --require-hashes -r "$ROOT/requirements-pgserver.lock" >&2; then
+    echo "pg_local.sh: no PostgreSQL binaries on this machine, and pgserver's could not be" >&2
+    echo "installed (it has wheels for Python 3.9-3.12 only). Install PostgreSQL (Debian:" >&2
+    echo "apt-get install postgresql), or set DATABASE_URL to a server you have." >&2
+    exit 1
+  fi
   "$py" -c "import pgserver, pathlib; print(pathlib.Path(pgserver.__file__).parent / 'pginstall' / 'bin')"
 }
 
