@@ -45,6 +45,10 @@ lock: install
 	$(PY) scripts/lock.py update
 	$(MAKE) install advisories
 
+# The advisories the offline dependency audit reads (advisories.json; needs PyPI).
+advisories: install
+	$(PY) scripts/advisories.py refresh
+
 # A step of `make test`: the lock files agree with pyproject.toml (offline).
 lock-check: install
 	$(PY) scripts/lock.py check

@@ -70,8 +70,10 @@ def update() -> None:
             if kind != "main":
                 # The same versions as the main lock for whatever both need.
                 command += ["--constraint", str(ROOT / "requirements.lock")]
-            # bandit: uv from the venv, an argument list, never a shell.
-            output = subprocess.run(command, check=True, capture_output=True, text=True)  # nosec B603
+            # uv from the venv, an argument list, never a shell.
+            output = subprocess.run(  # noqa: S603  # nosec B603
+                command, check=True, capture_output=True, text=True
+            )
             body = output.stdout.replace(str(source), f"pyproject.toml ({kind})")
             (ROOT / name).write_text(HEADER + HASH_LINE + requirements_hash(kind) + "\n" + body)
             print(f"{name}: {body.count('==')} packages")
