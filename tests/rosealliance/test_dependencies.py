@@ -41,7 +41,9 @@ def test_the_lock_files_agree_with_pyproject(lock, capsys):
 def test_a_dependency_added_without_make_lock_fails_the_check(lock, tmp_path, capsys):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text().replace('"gunicorn>=23.0.0",', '"gunicorn>=23.0.0", "left-pad-nowhere",')
+        pyproject.read_text().replace(
+            '"gunicorn>=23.0.0",', '"gunicorn>=23.0.0", "left-pad-nowhere",'
+        )
     )
     assert lock.check() == 1
     errors = capsys.readouterr().err
