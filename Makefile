@@ -1,6 +1,7 @@
 # The two commands of the project's contract: `make run` and `make test`.
-# Both work from a fresh clone: they create .venv, install, and when DATABASE_URL is unset
-# start the embedded PostgreSQL under var/postgres (scripts/pg_local.sh).
+# Both work from a fresh clone: they create .venv from requirements.lock, and when
+# DATABASE_URL is unset start the embedded PostgreSQL (scripts/pg_local.sh: var/postgres,
+# or as root a folder the postgres user owns under /var/lib/rosealliance-pg).
 
 SHELL := /bin/bash
 VENV := .venv
@@ -73,8 +74,9 @@ lint: install
 # code with every test on (a justified exception carries `# nosec BXXX` and the reason on
 # the line above); the tests with the checks that only describe what tests do by nature
 # skipped (B101 assert, B105/B106 test passwords, B404/B603 running fixed tools without a
-# shell, B608 SQL built from constants). pip-audit runs only where its service answers
-# (scripts/pip_audit.sh says loudly when it skipped).
+# shell, B608 SQL built from constants). Then the dependency audit: pip-audit where its
+# service answers, else the offline audit against advisories.json (scripts/pip_audit.sh
+# says which ran).
 BANDIT := $(VENV)/bin/bandit --quiet --severity-level low --confidence-level low
 # bandit warns about `# nosec` on lines holding several expressions; those are not findings.
 BANDIT_NOISE := { grep -v 'nosec encountered' >&2 || true; }

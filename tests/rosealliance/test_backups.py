@@ -176,3 +176,23 @@ def test_check_refuses_a_ledger_that_lacks_an_erased_member(make_member, tmp_pat
     settings.ERASURE_LEDGER = tmp_path
     with pytest.raises(SystemCheckError, match="members.E010"):
         call_command("check")
+
+
+def test_erasures_only_replays_the_ledger_without_restoring(make_member, tmp_path, settings):
+    """After a point-in-time recovery (WAL archiving), which restores by other means."""
+    from members.data_rights import member_erase
+    from members.erasure_ledger import ledger_append
+
+    settings.ERASURE_LEDGER = tmp_path / "erasures.ledger"
+    back = make_member(pseudonym="Came Back")
+    gone = make_member()
+    member_erase(member_id=gone.pk, requested_by=gone.user)
+    ledger_append(back.pk)  # as if erased after the point the recovery went back to
+
+    out = io.StringIO()
+    call_command("db_restore", erasures_only=True, stdout=out)
+    assert "Erased again from the erasure ledger: 1." in out.getvalue()
+    back.refresh_from_db()
+    assert back.state == MembershipState.ERASED
+    with pytest.raises(CommandError, match="Name the backup file"):
+        call_command("db_restore", interactive=False)

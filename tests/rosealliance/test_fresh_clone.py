@@ -35,7 +35,7 @@ DEV_ENV = {
 def clone_into(target: Path) -> None:
     """The files a fresh clone of this working tree has (tracked and new, not ignored)."""
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+        [shutil.which("git"), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
         capture_output=True,
         check=True,
@@ -67,7 +67,8 @@ def clone():
     try:
         yield path, env
     finally:
-        subprocess.run(["scripts/pg_local.sh", "stop"], cwd=path, env=env, check=False)  # noqa: S603,S607
+        stop = [str(path / "scripts" / "pg_local.sh"), "stop"]
+        subprocess.run(stop, cwd=path, env=env, check=False)  # noqa: S603
         shutil.rmtree(cluster, ignore_errors=True)
         shutil.rmtree(path, ignore_errors=True)
 
@@ -82,7 +83,7 @@ def test_fresh_clone_in_a_private_folder_starts_its_database_and_serves(clone):
     assert run(["scripts/pg_local.sh", "status"], path, env).strip() == "running"
     fsync = run(
         [
-            "psql",
+            shutil.which("psql"),
             "-h",
             "127.0.0.1",
             "-p",

@@ -14,7 +14,13 @@ class Command(BaseCommand):
     help = "Replace the configured database's contents with a db_backup dump."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument(
+            "--erasures-only",
+            action="store_true",
+            help="Restore nothing: only erase again from the ledger (after a point-in-time "
+            "recovery of the database by other means).",
+        )
         parser.add_argument(
             "--no-input",
             action="store_false",
@@ -22,8 +28,23 @@ class Command(BaseCommand):
             help="Do not ask for confirmation.",
         )
 
-    def handle(self, *args, file: Path, interactive: bool, **options) -> None:
-        from members.data_rights import erasures_record_from_database, erasures_replay
+    def handle(
+        self, *args, file: Path | None, interactive: bool, erasures_only: bool, **options
+    ) -> None:
+        from members.erasure_ledger import ledger_path
+
+        if erasures_only:
+            if file is not None:
+                raise CommandError("Give either a backup file or --erasures-only, not both.")
+            self.stdout.write(f"Erasure ledger: {ledger_path()}")
+            self._replay()
+            return
+        if file is None:
+            raise CommandError("Name the backup file to restore (or --erasures-only).")
+        self._restore(file, interactive)
+
+    def _restore(self, file: Path, interactive: bool) -> None:
+        from members.data_rights import erasures_record_from_database
         from members.erasure_ledger import ledger_path
 
         name = backups.default_settings_dict()["NAME"]
@@ -50,6 +71,11 @@ class Command(BaseCommand):
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored {file} into {name}.")
+        self._replay()
+
+    def _replay(self) -> None:
+        from members.data_rights import erasures_record_from_database, erasures_replay
+
         # Erasures made after the backup was taken must not be undone by it.
         result = erasures_replay()
         self.stdout.write(f"Erased again from the erasure ledger: {result.erased}.")
