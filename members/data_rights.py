@@ -311,11 +311,7 @@ def erasures_replay() -> ReplayResult:
     from an older backup) holds un-erased; run by `db_restore` after every restore. The
     ledger itself is the request: the member asked, or an administrator acted on their
     request, when the ledger entry was written. A member a database guard will not let go
-    is left as is and reported in `failed`; the others are still erased.
-
-    Then member ids continue after the highest id in the ledger: a member who applied
-    after the backup and was erased is absent from it, and a newcomer given their old id
-    would be erased by the next restore's replay."""
+    is left as is and reported in `failed`; the others are still erased."""
     erased, failed = 0, []
     ledger_ids = erasure_ledger.ledger_member_ids()
     for member_id in ledger_ids:
@@ -329,15 +325,24 @@ def erasures_replay() -> ReplayResult:
         except (IntegrityError, ValidationError):
             logger.exception("Erasure replay refused")
             failed.append(member_id)
-    if ledger_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST("
-                " pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass),"
-                " (SELECT max(id) FROM members_member), %s))",
-                [Member._meta.db_table, Member._meta.db_table, max(ledger_ids)],
-            )
     return ReplayResult(erased, tuple(failed))
+
+
+def member_ids_continue_after_ledger() -> None:
+    """Make new member ids start above every id in the ledger (run by `db_restore` after
+    the replay; setting a sequence is the tables' owner's work). A member who applied after
+    the backup and was erased is absent from it, and a newcomer given their old id would be
+    erased by the next restore's replay."""
+    ledger_ids = erasure_ledger.ledger_member_ids()
+    if not ledger_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('members_member', 'id'), GREATEST("
+            " pg_sequence_last_value(pg_get_serial_sequence('members_member', 'id')::regclass),"
+            " (SELECT max(id) FROM members_member), %s))",
+            [max(ledger_ids)],
+        )
 
 
 def erasures_record_from_database() -> int:

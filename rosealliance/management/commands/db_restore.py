@@ -74,11 +74,16 @@ class Command(BaseCommand):
         self._replay()
 
     def _replay(self) -> None:
-        from members.data_rights import erasures_record_from_database, erasures_replay
+        from members.data_rights import (
+            erasures_record_from_database,
+            erasures_replay,
+            member_ids_continue_after_ledger,
+        )
 
         # Erasures made after the backup was taken must not be undone by it.
         result = erasures_replay()
         self.stdout.write(f"Erased again from the erasure ledger: {result.erased}.")
+        member_ids_continue_after_ledger()
         added = erasures_record_from_database()
         if added:
             self.stdout.write(f"Recorded in the ledger from the backup: {added}.")
