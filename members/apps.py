@@ -8,7 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membership")
 
     def ready(self) -> None:
-        from . import roles, signals  # noqa: F401  (signals registers its receivers)
+        # signals registers its receivers, checks the erasure ledger's system checks.
+        from . import checks, roles, signals  # noqa: F401
 
         # Run once after all apps have migrated: permissions of every app exist by then.
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="members.sync_role_groups")

@@ -22,7 +22,9 @@ The audit log is not touched: it holds codes and bare ids only, so its chain kee
 verifying while the ids now lead to the tombstone.
 """
 
+import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -31,7 +33,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,6 +51,8 @@ from .models import (
     StatusChangeRequest,
 )
 from .selectors import member_for_user
+
+logger = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "rosealliance.personal-data/1"
 
@@ -220,7 +224,7 @@ def _erase_account(user) -> None:
     user.user_permissions.clear()
 
 
-def _erase(member: Member, requested_by) -> Member:
+def _erase(member: Member, requested_by, *, record: bool = True) -> Member:
     acting = member_for_user(requested_by) if requested_by is not None else None
     if member.state in _RESIGN_FIRST:
         services.membership_state_set(
@@ -253,9 +257,19 @@ def _erase(member: Member, requested_by) -> Member:
     # The update above wrote history rows too; they go with the rest.
     services.member_history_delete([member.pk])
     audit.record("member.erased", actor=requested_by, target=member)
-    # Recorded outside the database once this commits, so a restore can erase them again.
-    member_id = member.pk
-    transaction.on_commit(lambda: erasure_ledger.ledger_append(member_id))
+    if record:
+        # Recorded outside the database before this commits, so that no erasure is ever
+        # missing from the ledger a restore replays (a line whose transaction then fails
+        # is an erasure the member asked for, done again at the next restore). A ledger
+        # that cannot be written refuses the erasure: nothing changes.
+        try:
+            erasure_ledger.ledger_append(member.pk)
+        except OSError as error:
+            logger.exception("Erasure ledger unavailable")
+            raise ValidationError(
+                _("This member's data cannot be erased now. Nothing was changed."),
+                code="not_erasable",
+            ) from error
     return member
 
 
@@ -288,17 +302,57 @@ def member_erase(*, member_id: int, requested_by) -> Member:
         ) from error
 
 
-def erasures_replay() -> int:
+@dataclass(frozen=True)
+class ReplayResult:
+    erased: int
+    failed: tuple[int, ...] = ()
+
+
+def erasures_replay() -> ReplayResult:
     """Erase again every member in the erasure ledger whom the database (just restored
-    from an older backup) holds un-erased. Returns how many were erased; run by
-    `db_restore` after every restore. The ledger itself is the request: the member asked,
-    or an administrator acted on their request, when the ledger entry was written."""
-    replayed = 0
-    for member_id in erasure_ledger.ledger_member_ids():
-        with transaction.atomic():
-            member = Member.objects.filter(pk=member_id).first()
-            if member is None or member.state == MembershipState.ERASED:
-                continue
-            _erase(services.member_lock(member_id), None)
-            replayed += 1
-    return replayed
+    from an older backup) holds un-erased; run by `db_restore` after every restore. The
+    ledger itself is the request: the member asked, or an administrator acted on their
+    request, when the ledger entry was written. A member a database guard will not let go
+    is left as is and reported in `failed`; the others are still erased."""
+    erased, failed = 0, []
+    ledger_ids = erasure_ledger.ledger_member_ids()
+    for member_id in ledger_ids:
+        try:
+            with transaction.atomic():
+                member = Member.objects.filter(pk=member_id).first()
+                if member is None or member.state == MembershipState.ERASED:
+                    continue
+                _erase(services.member_lock(member_id), None, record=False)
+                erased += 1
+        except (IntegrityError, ValidationError):
+            logger.exception("Erasure replay refused")
+            failed.append(member_id)
+    return ReplayResult(erased, tuple(failed))
+
+
+def member_ids_continue_after_ledger() -> None:
+    """Make new member ids start above every id in the ledger (run by `db_restore` after
+    the replay; setting a sequence is the tables' owner's work). A member who applied after
+    the backup and was erased is absent from it, and a newcomer given their old id would be
+    erased by the next restore's replay."""
+    ledger_ids = erasure_ledger.ledger_member_ids()
+    if not ledger_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('members_member', 'id'), GREATEST("
+            " pg_sequence_last_value(pg_get_serial_sequence('members_member', 'id')::regclass),"
+            " (SELECT max(id) FROM members_member), %s))",
+            [max(ledger_ids)],
+        )
+
+
+def erasures_record_from_database() -> int:
+    """Add to the ledger every member this database holds as erased and the ledger lacks.
+    Always true (the database says they were erased), and what makes a restore safe even
+    over a ledger that missed some: `db_restore` runs it on the database it is about to
+    replace and on the one it restored. Returns how many ids were added."""
+    erased = Member.objects.filter(state=MembershipState.ERASED).values_list("pk", flat=True)
+    missing = erasure_ledger.ledger_missing(list(erased))
+    erasure_ledger.ledger_append(missing)
+    return len(missing)

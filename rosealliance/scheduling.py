@@ -68,11 +68,14 @@ class RunResult:
 def run_jobs(names: list[str] | None = None) -> RunResult:
     """Run the registered jobs (or only `names`) if no other run holds the lock.
 
-    The lock is a session-level advisory lock held on a connection of its own, apart from
-    the one the jobs use: a job whose database error breaks its connection cannot release
-    the lock early, and when this process dies Postgres releases it with the connection.
-    Under PgBouncer in transaction mode a session lock is meaningless, so this command must
-    reach Postgres directly or through a session-mode pool (see docs/deployment.md).
+    The lock is a transaction-level advisory lock, taken in a transaction kept open on a
+    connection of its own (apart from the one the jobs use) for as long as the jobs run:
+    a job whose database error breaks its connection cannot release the lock early, and
+    when this process dies the transaction ends with its connection. Not a session-level
+    lock: behind PgBouncer in transaction pooling mode a session lock would stay on
+    whichever server connection took it, held for other clients and released by none
+    (tests/rosealliance/test_two_servers.py); an open transaction keeps its server
+    connection to itself, so this works directly and through PgBouncer alike.
     """
     jobs = registered_jobs()
     if names:
@@ -83,19 +86,21 @@ def run_jobs(names: list[str] | None = None) -> RunResult:
 
     lock_connection = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
+        lock_connection.set_autocommit(False)
         with lock_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
             (locked,) = cursor.fetchone()
         if not locked:
             logger.info("Scheduled jobs skipped: another run holds the lock")
             return RunResult(lock_taken=False)
-        try:
-            return RunResult(lock_taken=True, outcomes=tuple(_run(n, f) for n, f in jobs.items()))
-        finally:
-            with lock_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        return RunResult(lock_taken=True, outcomes=tuple(_run(n, f) for n, f in jobs.items()))
     finally:
-        lock_connection.close()
+        # Ending the transaction releases the lock (and hands PgBouncer its connection back).
+        try:
+            if lock_connection.connection is not None:
+                lock_connection.rollback()
+        finally:
+            lock_connection.close()
 
 
 def _run(name: str, func: Job) -> JobOutcome:

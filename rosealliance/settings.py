@@ -333,3 +333,9 @@ ERASURE_LEDGER = Path(os.environ.get("ERASURE_LEDGER", BACKUP_DIR / "erasures.le
 REJECTED_APPLICATION_RETENTION_DAYS = int(
     os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
 )
+
+# --- Embedded cluster's port (scripts/pg_local.sh) -----------------------------------------
+# Without DATABASE_URL the embedded cluster is used; EMBEDDED_PG_PORT moves it off 54329
+# (a second checkout, or the fresh-clone test, which runs its own cluster beside yours).
+if "DATABASE_URL" not in os.environ and os.environ.get("EMBEDDED_PG_PORT"):
+    DATABASES["default"]["PORT"] = int(os.environ["EMBEDDED_PG_PORT"])

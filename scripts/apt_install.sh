@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install Debian packages the project needs beyond Python (gettext for the translation
-# tools, chromium + chromium-driver for the browser tests). Called by the Makefile only
-# when a tool is missing. Runs apt-get as root; otherwise says what to install.
+# tools, chromium + chromium-driver for the browser tests, pgbouncer for the several-servers
+# tests). Called by the Makefile only when a tool is missing. Runs apt-get as root;
+# otherwise says what to install.
 set -euo pipefail
 if [ "$(id -u)" != "0" ]; then
   echo "Missing system packages: $*. Install them with: sudo apt-get install -y $*" >&2

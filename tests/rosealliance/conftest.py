@@ -1,3 +1,5 @@
+"""Fixtures shared by the operations tests."""
+
 import pytest
 from django.db import connection
 
@@ -7,7 +9,7 @@ from .servers import database_url_of_tests
 @pytest.fixture
 def fresh_database(transactional_db):
     """An empty database beside the test database (named after it, so test runs on other
-    databases never collide), dropped afterwards."""
+    databases never collide), owned by the owner role, dropped afterwards."""
     from core.database_roles import credentials
     from tests import database
 

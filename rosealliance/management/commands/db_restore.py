@@ -1,9 +1,11 @@
 """`manage.py db_restore FILE` (what `make restore FILE=...` runs): pg_restore a dump into
-the configured database, replacing its contents."""
+the configured database, replacing its contents, then erase again everyone in the erasure
+ledger (members.erasure_ledger)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from rosealliance import backups
 
@@ -12,7 +14,13 @@ class Command(BaseCommand):
     help = "Replace the configured database's contents with a db_backup dump."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument(
+            "--erasures-only",
+            action="store_true",
+            help="Restore nothing: only erase again from the ledger (after a point-in-time "
+            "recovery of the database by other means).",
+        )
         parser.add_argument(
             "--no-input",
             action="store_false",
@@ -20,8 +28,28 @@ class Command(BaseCommand):
             help="Do not ask for confirmation.",
         )
 
-    def handle(self, *args, file: Path, interactive: bool, **options) -> None:
+    def handle(
+        self, *args, file: Path | None, interactive: bool, erasures_only: bool, **options
+    ) -> None:
+        from members.erasure_ledger import ledger_path
+
+        if erasures_only:
+            if file is not None:
+                raise CommandError("Give either a backup file or --erasures-only, not both.")
+            self.stdout.write(f"Erasure ledger: {ledger_path()}")
+            self._replay()
+            return
+        if file is None:
+            raise CommandError("Name the backup file to restore (or --erasures-only).")
+        self._restore(file, interactive)
+
+    def _restore(self, file: Path, interactive: bool) -> None:
+        from members.data_rights import erasures_record_from_database
+        from members.erasure_ledger import ledger_path
+
         name = backups.default_settings_dict()["NAME"]
+        if not Path(file).is_file():
+            raise CommandError(f"No such backup file: {file}")
         if interactive:
             answer = input(
                 f"This replaces everything in the database {name!r} with {file}.\n"
@@ -34,6 +62,15 @@ class Command(BaseCommand):
         from core.database_roles import as_owner
         from rosealliance.database_privileges import privileges_apply
 
+        self.stdout.write(f"Erasure ledger: {ledger_path()}")
+        # Erasures the database being replaced knows of go into the ledger first: they
+        # happened, whatever the ledger missed (a fresh, empty database adds none).
+        try:
+            added = erasures_record_from_database()
+        except DatabaseError:
+            added = 0  # a fresh server's empty database: nothing to keep
+        if added:
+            self.stdout.write(f"Recorded in the ledger from the database being replaced: {added}.")
         try:
             with as_owner():
                 backups.backup_restore(file)
@@ -41,8 +78,27 @@ class Command(BaseCommand):
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Restored {file} into {name}.")
-        # Erasures made after the backup was taken must not be undone by it.
-        from members.data_rights import erasures_replay
+        self._replay()
 
-        replayed = erasures_replay()
-        self.stdout.write(f"Erased again from the erasure ledger: {replayed}.")
+    def _replay(self) -> None:
+        from members.data_rights import (
+            erasures_record_from_database,
+            erasures_replay,
+            member_ids_continue_after_ledger,
+        )
+
+        # Erasures made after the backup was taken must not be undone by it.
+        result = erasures_replay()
+        self.stdout.write(f"Erased again from the erasure ledger: {result.erased}.")
+        from core.database_roles import as_owner
+
+        with as_owner():  # setting a sequence is the owner's work
+            member_ids_continue_after_ledger()
+        added = erasures_record_from_database()
+        if added:
+            self.stdout.write(f"Recorded in the ledger from the backup: {added}.")
+        if result.failed:
+            raise CommandError(
+                "A database guard refused to erase again the members with ids "
+                f"{', '.join(map(str, result.failed))}; erase them in the admin."
+            )
