@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.cpu import CpuMeter
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "var" / "bench"
@@ -158,13 +160,13 @@ class Server:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
-        from bench.load import Browser
+        from bench.load import Browser, fetch
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()}")
-            if Browser(self.port).get("/healthz").status == 200:
+            if fetch(Browser(self.port), "/healthz").status == 200:
                 return
             time.sleep(0.3)
         self.stop()
@@ -208,9 +210,20 @@ def count_queries(method: str, path: str, session_key: str, data: dict | None = 
     }
 
 
+# Set by main(): the CPU meter of the server and the bench database's backends.
+METER = None
+
+
+def measured(run):
+    """Run `run()` (returning (results, seconds)) with the CPU it costs, per request."""
+    before = METER.snapshot()
+    results, seconds = run()
+    return results, seconds, METER.per_request(before, METER.snapshot(), len(results))
+
+
 def http_stage(browsers, make_path, *, count: int, concurrency: int, post=None) -> dict:
     """`count` requests spread over `browsers` (one each when voting), `concurrency` at a
-    time: latency percentiles and throughput."""
+    time: latency percentiles, throughput and CPU per request."""
     from bench.load import run_jobs, summary_ms
 
     def job(i):
@@ -219,13 +232,21 @@ def http_stage(browsers, make_path, *, count: int, concurrency: int, post=None) 
             return lambda: browser.get(make_path(i))
         return lambda: browser.post(make_path(i), post(i))
 
-    results, seconds = run_jobs([job(i) for i in range(count)], concurrency)
+    results, seconds, cpu = measured(lambda: run_jobs([job(i) for i in range(count)], concurrency))
     out = summary_ms(results)
     out["seconds"] = round(seconds, 3)
     out["per_second"] = round(count / seconds, 1)
     out["statuses"] = sorted({r.status for r in results})
+    out.update(cpu)
     out["_results"] = results
     return out
+
+
+CPU_KEYS = ("workers_cpu_ms", "database_cpu_ms", "client_cpu_ms")
+
+
+def cpu_medians(runs: list[dict]) -> dict:
+    return {key: median([r[key] for r in runs]) for key in CPU_KEYS}
 
 
 def strip(stage: dict) -> dict:
@@ -267,13 +288,18 @@ def stage_floor(app_url: str, box_id: int, member_ids: list[int], clients: int) 
     from bench.load import percentile
 
     sealed = dict(zip(member_ids, sealed_ballots(box_id, len(member_ids)), strict=True))
+    from bench.cpu import process_cpu_seconds
+
     latencies: list[tuple[int, float]] = []
     cast = [0]
+    database_cpu = [0.0]
     lock = threading.Lock()
     chunks = [member_ids[i::clients] for i in range(clients)]
 
     def work(chunk):
         with psycopg.connect(app_url, autocommit=True) as conn:
+            backend = conn.info.backend_pid
+            cpu_before = process_cpu_seconds(backend)
             for member_id in chunk:
                 start = time.perf_counter()
                 conn.execute(
@@ -282,6 +308,8 @@ def stage_floor(app_url: str, box_id: int, member_ids: list[int], clients: int) 
                 with lock:
                     latencies.append((len(latencies), time.perf_counter() - start))
                     cast[0] += 1
+            with lock:
+                database_cpu[0] += process_cpu_seconds(backend) - cpu_before
 
     threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
     start = time.perf_counter()
@@ -302,6 +330,7 @@ def stage_floor(app_url: str, box_id: int, member_ids: list[int], clients: int) 
         "last_tenth_p50_ms": round(1000 * percentile(in_order[-tenth:], 50), 3),
         "seconds": round(seconds, 3),
         "per_second": round(len(member_ids) / seconds, 1),
+        "database_cpu_ms": round(1000 * database_cpu[0] / max(len(member_ids), 1), 3),
     }
 
 
@@ -426,6 +455,23 @@ def floors_of_the_count(app_url: str, box_id: int) -> dict:
     }
 
 
+def database_pids(superuser_url: str):
+    """A function listing the pids of the bench database's backends (the app's and the
+    floor's connections), for the CPU meter."""
+    import psycopg
+
+    conn = psycopg.connect(superuser_url, autocommit=True)
+
+    def pids() -> list[int]:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [pid for (pid,) in rows]
+
+    return pids
+
+
 def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     args = parse_args()
     started = time.perf_counter()
@@ -480,7 +526,38 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     )
     server = Server(env, args.workers)
     log(f"gunicorn on 127.0.0.1:{server.port} with {args.workers} workers")
+    global METER
+    METER = CpuMeter(server.process.pid, database_pids(urls["superuser"]))
     try:
+        # Every worker renders every page once before anything is measured.
+        warm = [Browser(server.port), Browser(server.port, {"sessionid": page_sessions["member"]})]
+        run_jobs(
+            [
+                lambda b=b, p=p: b.get(p)
+                for b in warm
+                for p in ("/healthz", "/dashboard/", "/profile/", "/motions/") * 10
+            ],
+            4,
+        )
+        # -- 0. the price of being logged in: an empty view (the health endpoint, which
+        # answers from one `SELECT 1` and reads no user) with and without a session -------
+        empty = {}
+        for label, cookies in (
+            ("anonymous", {}),
+            ("logged_in", {"sessionid": page_sessions["member"]}),
+        ):
+            browser = Browser(server.port, dict(cookies))
+            runs = [
+                strip(http_stage([browser], lambda i: "/healthz", count=200, concurrency=1))
+                for _ in range(args.reps)
+            ]
+            empty[label] = {
+                key: median([r[key] for r in runs])
+                for key in ("p50_ms", "workers_cpu_ms", "database_cpu_ms", "client_cpu_ms")
+            }
+        report["stages"]["0_empty_view"] = empty
+        log("stage 0 done")
+
         pages = {
             "admin_member_list": ("/admin/members/member/", "admin"),
             "motion_list": ("/motions/", "member"),
@@ -582,6 +659,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             label: {
                 "p50_ms": median([r["p50_ms"] for r in runs]),
                 "per_second": median([r["per_second"] for r in runs]),
+                "database_cpu_ms": median([r["database_cpu_ms"] for r in runs]),
                 "runs": runs,
             }
             for label, runs in floor.items()
@@ -606,6 +684,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                     "p50_ms": median([r["p50_ms"] for r in runs]),
                     "per_second": median([r["per_second"] for r in runs]),
                     "errors_5xx": sum(r["errors_5xx"] for r in runs),
+                    **cpu_medians(runs),
                     "runs": runs,
                 },
                 "queries": count_queries("GET", path, keys[0])["queries"],
@@ -619,6 +698,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             "p50_ms": median([r["p50_ms"] for r in runs]),
             "per_second": median([r["per_second"] for r in runs]),
             "errors_5xx": sum(r["errors_5xx"] for r in runs),
+            **cpu_medians(runs),
             "runs": runs,
         }
         report["stages"]["2_cheapest_page"] = {"path": cheapest_path, "pages": cheapest}
@@ -650,6 +730,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             label: {
                 "p50_ms": median([r["p50_ms"] for r in runs]),
                 "per_second": median([r["per_second"] for r in runs]),
+                **cpu_medians(runs),
                 "runs": runs,
             }
             for label, runs in votes.items()
@@ -674,11 +755,11 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             ]
             random.Random(rep).shuffle(jobs)
             reading = Readers(readers, ["/motions/", f"/motions/{motion.pk}/"])
-            if with_readers:
-                with reading:
-                    results, seconds = run_jobs(jobs, args.concurrency)
-            else:
-                results, seconds = run_jobs(jobs, args.concurrency)
+            results, seconds, cpu = measured(
+                lambda: run_jobs(
+                    jobs, args.concurrency, alongside=reading if with_readers else None
+                )
+            )
             check = check_burst(
                 motion.pk, results, set(voter_member_ids), ally_member_ids, choice_of
             )
@@ -688,6 +769,8 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                 "requests": len(jobs),
                 "drain_seconds": round(seconds, 3),
                 "votes_per_second": round(check["accepted"] / seconds, 1),
+                # Per request (the reads alongside are in it: stage 4 alone has none).
+                **cpu,
                 **{k: v for k, v in summary_ms(results).items() if k != "n"},
                 "check": check,
             }
@@ -714,6 +797,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
                 "p95_ms": median([r["p95_ms"] for r in runs]),
                 "p99_ms": median([r["p99_ms"] for r in runs]),
                 "errors_5xx": sum(r["errors_5xx"] for r in runs),
+                **cpu_medians(runs),
                 "runs": runs,
             }
             if with_readers:
@@ -750,7 +834,8 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
             problems.append(f"stage 6: tally {got} != {expected}")
         closes.append(
             {
-                "seconds": round(seconds, 3),
+                # The close proper; the purge of the sealed rows follows its commit.
+                "seconds": round(seconds - phases.get("purge_s", 0.0), 3),
                 **phases,
                 **floors_of_the_count(urls["app"], motion.box_id),
                 "counts": got,
@@ -761,7 +846,7 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
         "close_seconds": median([c["seconds"] for c in closes]),
         **{
             key: median([c[key] for c in closes])
-            for key in ("read_s", "open_s", "write_s", "group_by_s", "shuffled_copy_s")
+            for key in ("read_s", "open_s", "write_s", "purge_s", "group_by_s", "shuffled_copy_s")
         },
         "runs": closes,
     }
@@ -770,7 +855,11 @@ def main() -> int:  # noqa: C901 (one linear script, stage after stage)
     # -- ratios -----------------------------------------------------------------------
     s = report["stages"]
     cheapest_page = s["2_cheapest_page"]["pages"][s["2_cheapest_page"]["path"]]
+    empty = s["0_empty_view"]
     report["ratios"] = {
+        "logged_in_over_anonymous_empty_view_cpu": round(
+            empty["logged_in"]["workers_cpu_ms"] / empty["anonymous"]["workers_cpu_ms"], 2
+        ),
         "vote_over_cheapest_page_latency_1_client": round(
             s["3_vote"]["1_client"]["p50_ms"] / cheapest_page["1_client"]["p50_ms"], 2
         ),
@@ -836,12 +925,29 @@ def table(report: dict) -> str:
     settings = report["settings"]
 
     def latency(stage):
-        return f"{stage['p50_ms']} ms p50", f"{stage['per_second']}/s"
+        cpu = ""
+        if "workers_cpu_ms" in stage:
+            cpu = (
+                f"; CPU/request: app {stage['workers_cpu_ms']} ms, db"
+                f" {stage['database_cpu_ms']} ms, client {stage['client_cpu_ms']} ms"
+            )
+        elif "database_cpu_ms" in stage:
+            cpu = f"; CPU/cast: db {stage['database_cpu_ms']} ms"
+        return f"{stage['p50_ms']} ms p50", f"{stage['per_second']}/s{cpu}"
 
     def spread(stage, prefix=""):
         return "/".join(str(stage[f"{prefix}p{q}_ms"]) for q in (50, 95, 99)) + " ms p50/95/99"
 
+    empty = s["0_empty_view"]
     rows = [
+        *(
+            (
+                f"0 empty view (/healthz), {label}",
+                f"{e['p50_ms']} ms p50",
+                f"CPU/request: app {e['workers_cpu_ms']} ms, db {e['database_cpu_ms']} ms",
+            )
+            for label, e in empty.items()
+        ),
         ("1 database floor, 1 client", *latency(floor["1_client"])),
         ("1 database floor, 16 clients", *latency(floor["16_clients"])),
         (f"2 cheapest page {cheapest['path']}, 1 client", *latency(page["1_client"])),
@@ -854,7 +960,12 @@ def table(report: dict) -> str:
             f"drain {burst['drain_seconds']} s",
             f"{spread(burst)}, 5xx {burst['errors_5xx']}",
         ),
-        ("5 burst + 8 readers: votes", f"drain {mixed['drain_seconds']} s", spread(mixed)),
+        (
+            "5 burst + 8 readers: votes",
+            f"drain {mixed['drain_seconds']} s",
+            f"{spread(mixed)}; CPU/request: app {mixed['workers_cpu_ms']} ms,"
+            f" db {mixed['database_cpu_ms']} ms, client {mixed['client_cpu_ms']} ms",
+        ),
         (
             "5 burst + 8 readers (0.25 s pauses): reads",
             f"{mixed['reads_per_second']}/s",
@@ -868,8 +979,8 @@ def table(report: dict) -> str:
         (
             f"6 close + tally, {s['6_tally']['ballots']} ballots",
             f"{s['6_tally']['close_seconds']} s",
-            "read {read_s} s, open {open_s} s, write {write_s} s; GROUP BY {group_by_s} s,"
-            " shuffled copy {shuffled_copy_s} s".format(**s["6_tally"]),
+            "read {read_s} s, open {open_s} s, write {write_s} s, then purge {purge_s} s;"
+            " GROUP BY {group_by_s} s, shuffled copy {shuffled_copy_s} s".format(**s["6_tally"]),
         ),
     ]
     for name in ("admin_member_list", "motion_list", "motion_detail", "dashboard"):

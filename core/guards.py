@@ -67,9 +67,11 @@ def guard_name_of(error: BaseException) -> str | None:
     return match.group(1) if match else None
 
 
-def append_only(name: str, *, deletable_when: str | None = None) -> Guard:
+def append_only(
+    name: str, message: str = "history cannot be changed", *, deletable_when: str | None = None
+) -> Guard:
     """A guard refusing UPDATE, and DELETE unless `deletable_when` (an SQL condition on
-    `OLD`) holds: history that must outlive everything but a member's erasure."""
+    `OLD`) holds: rows that are final once written (history, a roll, who voted)."""
     allow = (
         f"IF TG_OP = 'DELETE' AND ({deletable_when}) THEN RETURN OLD; END IF;"
         if deletable_when
@@ -79,5 +81,5 @@ def append_only(name: str, *, deletable_when: str | None = None) -> Guard:
         name=name,
         when=pgtrigger.Before,
         operation=pgtrigger.Update | pgtrigger.Delete,
-        func=allow + refuse(name, "history cannot be changed"),
+        func=allow + refuse(name, message),
     )

@@ -232,13 +232,6 @@ def plaintext(*, receipt_hash: bytes, voter_id: int | None, content: bytes) -> b
     return receipt_hash + (voter_id or 0).to_bytes(VOTER_ID_SIZE, "big") + content
 
 
-@dataclass(frozen=True)
-class OpenedBallot:
-    receipt_hash: bytes
-    voter_id: int | None
-    content: bytes
-
-
 def seal(*, box_id: int, box_public_key: bytes, ballot: bytes) -> bytes:
     sealer = _sealer(box_id, box_public_key)
     nonce = secrets.token_bytes(NONCE_SIZE)
@@ -246,32 +239,47 @@ def seal(*, box_id: int, box_public_key: bytes, ballot: bytes) -> bytes:
 
 
 def open_all(
-    *, box_id: int, private_key: bytes, public_key: bytes, sealed: list[bytes]
-) -> list[OpenedBallot]:
-    """Open every sealed ballot of a box (BallotTampered if one does not open)."""
+    *, box_id: int, private_key: bytes, public_key: bytes, sealed: bytes, size: int
+) -> list[bytes]:
+    """Open every sealed ballot of a box, given concatenated (`size` bytes each), and
+    return their plaintexts (BallotTampered if one does not open). The loop does no more
+    than slice and decrypt: a close opens 100,000 of them."""
     private = X25519PrivateKey.from_private_bytes(private_key)
     aad = _aad(box_id)
     keys: dict[bytes, ChaCha20Poly1305] = {}
     opened = []
-    for blob in sealed:
-        sealer_public = bytes(blob[:KEY_SIZE])
-        aead = keys.get(sealer_public)
-        if aead is None:
-            shared = private.exchange(X25519PublicKey.from_public_bytes(sealer_public))
-            aead = keys[sealer_public] = ChaCha20Poly1305(
-                _ballot_key(shared, box_id, sealer_public, public_key)
+    view = memoryview(sealed)
+    header = KEY_SIZE + NONCE_SIZE
+    try:
+        for start in range(0, len(sealed), size):
+            sealer_public = sealed[start : start + KEY_SIZE]
+            aead = keys.get(sealer_public)
+            if aead is None:
+                shared = private.exchange(X25519PublicKey.from_public_bytes(sealer_public))
+                aead = keys[sealer_public] = ChaCha20Poly1305(
+                    _ballot_key(shared, box_id, sealer_public, public_key)
+                )
+            opened.append(
+                aead.decrypt(
+                    view[start + KEY_SIZE : start + header],
+                    view[start + header : start + size],
+                    aad,
+                )
             )
-        nonce = blob[KEY_SIZE : KEY_SIZE + NONCE_SIZE]
-        try:
-            plain = aead.decrypt(bytes(nonce), bytes(blob[KEY_SIZE + NONCE_SIZE :]), aad)
-        except InvalidTag as error:
-            raise BallotTampered(f"box {box_id}: a sealed ballot does not open") from error
-        voter = int.from_bytes(plain[RECEIPT_HASH_SIZE : RECEIPT_HASH_SIZE + VOTER_ID_SIZE], "big")
-        opened.append(
-            OpenedBallot(
-                receipt_hash=plain[:RECEIPT_HASH_SIZE],
-                voter_id=voter or None,
-                content=plain[RECEIPT_HASH_SIZE + VOTER_ID_SIZE :],
-            )
-        )
+    except InvalidTag as error:
+        raise BallotTampered(f"box {box_id}: a sealed ballot does not open") from error
     return opened
+
+
+def receipt_hash_of(plain: bytes) -> bytes:
+    return plain[:RECEIPT_HASH_SIZE]
+
+
+def voter_id_of(plain: bytes) -> int | None:
+    return (
+        int.from_bytes(plain[RECEIPT_HASH_SIZE : RECEIPT_HASH_SIZE + VOTER_ID_SIZE], "big") or None
+    )
+
+
+def content_of(plain: bytes) -> bytes:
+    return plain[RECEIPT_HASH_SIZE + VOTER_ID_SIZE :]

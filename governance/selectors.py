@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.prepared_queries import Prepared
 from members.models import Member
 
 from .models import (
@@ -78,11 +79,7 @@ def pending_assignments() -> QuerySet[SpokespersonAssignment]:
 # Motions ---------------------------------------------------------------------------------
 
 
-def motions_for_member(member: Member | None) -> QuerySet[Motion]:
-    """Every motion members may see (not drafts), with its ballot box, each annotated with
-    whether `member` is on its roll and has voted: one query however many motions there
-    are."""
-    member_id = member.pk if member else 0
+def _motions_for_member_query(*, member_id: int) -> QuerySet[Motion]:
     return (
         Motion.objects.exclude(state=MotionState.DRAFT)
         .select_related("box")
@@ -95,8 +92,36 @@ def motions_for_member(member: Member | None) -> QuerySet[Motion]:
     )
 
 
+# The hot pages' reads, built and compiled once per process (core/prepared_queries.py).
+_motions_for_member = Prepared(_motions_for_member_query, "member_id")
+_open_motions_for_member = Prepared(
+    lambda member_id: _motions_for_member_query(member_id=member_id).filter(state=MotionState.OPEN),
+    "member_id",
+)
+_motion_for_member = Prepared(
+    lambda member_id, motion_id: _motions_for_member_query(member_id=member_id).filter(
+        pk=motion_id
+    ),
+    "member_id",
+    "motion_id",
+)
+
+
+def motions_for_member(member: Member | None) -> list[Motion]:
+    """Every motion members may see (not drafts), with its ballot box, each annotated with
+    whether `member` is on its roll and has voted: one query however many motions there
+    are."""
+    return _motions_for_member(member_id=member.pk if member else 0)
+
+
+def open_motions_for_member(member: Member | None) -> list[Motion]:
+    """`motions_for_member`, open ones only."""
+    return _open_motions_for_member(member_id=member.pk if member else 0)
+
+
 def motion_for_member(motion_id: int, member: Member | None) -> Motion | None:
-    return motions_for_member(member).filter(pk=motion_id).first()
+    found = _motion_for_member(member_id=member.pk if member else 0, motion_id=motion_id)
+    return found[0] if found else None
 
 
 def turnout_while_open(motion: Motion) -> int:

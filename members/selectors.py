@@ -5,6 +5,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
+from core.prepared_queries import Prepared
+
 from . import hooks, permissions
 from .models import (
     ApplicationDecision,
@@ -46,13 +48,7 @@ def status_changes_of(member: Member) -> QuerySet[StatusChangeRequest]:
     return StatusChangeRequest.objects.filter(member=member).order_by("-requested_at")
 
 
-def user_for_request(user_id) -> User | None:
-    """The logged-in user of a request, in one query with what nearly every page asks next:
-    their member record (`user.member`), their permission names (Django's permission
-    caches, so `perms.*` in templates and `has_perm` need no query of their own) and whether
-    a role requires a second factor (`role_requires_second_factor`, read by
-    `permissions.requires_second_factor`). Used by the authentication backends
-    (rosealliance/auth_backends.py) on every request."""
+def _user_for_request_query(*, user_id: int) -> QuerySet[User]:
     permission_name = Concat("content_type__app_label", Value("."), "codename")
     role_requires_second_factor = Q(
         Exists(
@@ -63,7 +59,7 @@ def user_for_request(user_id) -> User | None:
     )
     for condition in hooks.second_factor_conditions():
         role_requires_second_factor |= condition()
-    user = (
+    return (
         User.objects.select_related("member")
         .annotate(
             user_permission_names=ArraySubquery(
@@ -81,8 +77,27 @@ def user_for_request(user_id) -> User | None:
             ),
         )
         .filter(pk=user_id)
-        .first()
     )
+
+
+# Built and compiled once per process (the second-factor conditions are registered by the
+# apps' ready(), before the first request), then only run: core/prepared_queries.py.
+_user_for_request = Prepared(_user_for_request_query, "user_id")
+
+
+def user_for_request(user_id) -> User | None:
+    """The logged-in user of a request, in one query with what nearly every page asks next:
+    their member record (`user.member`), their permission names (Django's permission
+    caches, so `perms.*` in templates and `has_perm` need no query of their own) and whether
+    a role requires a second factor (`role_requires_second_factor`, read by
+    `permissions.requires_second_factor`). Used by the authentication backends
+    (rosealliance/auth_backends.py) on every request."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    found = _user_for_request(user_id=user_id)
+    user = found[0] if found else None
     if user is not None and not user.is_superuser:
         # ModelBackend's own caches (it fills them the same way on first use); a superuser
         # holds every permission, which ModelBackend works out itself.

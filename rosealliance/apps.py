@@ -11,6 +11,7 @@ class RoseallianceConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
+        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
         from . import checks, retention, scheduling  # noqa: F401 (checks register themselves)
@@ -21,6 +22,8 @@ class RoseallianceConfig(AppConfig):
         post_migrate.connect(
             _privileges_apply, sender=apps.get_app_config("audit"), dispatch_uid="privileges"
         )
+        # core/postgresql: a connection that served a request well needs no health check.
+        request_finished.connect(_connections_finished_well, dispatch_uid="finished_well")
 
         scheduling.register_job("expired_sessions_delete", retention.expired_sessions_delete)
         scheduling.register_job("expired_cache_entries_delete", retention.expired_cache_delete)
@@ -39,3 +42,11 @@ def _privileges_apply(*, using: str, **kwargs) -> None:
     # Only the owner may grant on its tables (a superuser flushing test data skips this).
     if current == database_roles.credentials("owner")["USER"]:
         privileges_apply()
+
+
+def _connections_finished_well(**kwargs) -> None:
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "request_finished_well"):
+            connection.request_finished_well()

@@ -29,7 +29,8 @@ APP_FUNCTIONS = [
     "ballot_box_open(bytea, bytea, boolean, timestamptz, timestamptz, integer, boolean, date)",
     "ballot_box_cast(bigint, bigint, bytea)",
     "ballot_box_lock(bigint)",
-    "ballot_box_close(bigint, bytea, bytea[], bytea[], bigint[])",
+    "ballot_box_close(bigint, bytea, bytea)",
+    "ballot_box_purge(bigint)",
 ]
 
 _ALL = "SELECT, INSERT, UPDATE, DELETE"

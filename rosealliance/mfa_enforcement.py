@@ -50,21 +50,20 @@ def is_allowed_without_second_factor(path: str) -> bool:
     return name.startswith("mfa_") or name in ALLOWED_URL_NAMES
 
 
-def lacks_required_second_factor(user) -> bool:
-    return requires_second_factor(user) and not is_mfa_enabled(user, types=SECOND_FACTOR_TYPES)
-
-
 class SecondFactorRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        # Cheapest test first: most members have no role that needs a second factor, and
+        # their requests then resolve no URL here.
         if (
             user is not None
             and user.is_authenticated
+            and requires_second_factor(user)
             and not is_allowed_without_second_factor(request.path_info)
-            and lacks_required_second_factor(user)
+            and not is_mfa_enabled(user, types=SECOND_FACTOR_TYPES)
         ):
             messages.warning(
                 request,

@@ -67,18 +67,20 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT NULL FROM governance_ballotbox WHERE id = p_box FOR UPDATE;
 $$;
 
--- Close a box with its opened ballots (in the order given: the caller shuffles them):
--- one per recorded voter, with the box's content size, the roll-call voters exactly the
--- recorded ones, the salt the one of the digest. Writes them, publishes the salt, deletes
--- the sealed ballots.
+-- Close a box with its opened ballots: p_receipts and p_contents are the receipts' hashes
+-- (32 bytes each) and the contents (the box's content size each), concatenated, in the
+-- order to write them (the caller sorts them by receipt hash, a random order); p_voters
+-- the roll-call voters in the same order (NULL for a secret box). One per recorded voter,
+-- the roll-call voters exactly the recorded ones, the salt the one of the digest. Writes
+-- them, publishes the salt, deletes the sealed ballots.
 CREATE FUNCTION ballot_box_close(
-    p_box bigint, p_roll_salt bytea, p_receipts bytea[], p_contents bytea[], p_voters bigint[]
+    p_box bigint, p_roll_salt bytea, p_receipts bytea, p_contents bytea, p_voters bigint[]
 ) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     b governance_ballotbox%ROWTYPE;
     v_voters bigint;
-    v_n integer := coalesce(cardinality(p_receipts), 0);
+    v_n integer := length(p_receipts) / 32;
 BEGIN
     SELECT * INTO b FROM governance_ballotbox WHERE id = p_box FOR UPDATE;
     IF NOT FOUND OR b.state <> 'open' THEN
@@ -93,28 +95,29 @@ BEGIN
             USING ERRCODE = 'check_violation';
     END IF;
     SELECT count(*) INTO v_voters FROM governance_voter WHERE box_id = p_box;
-    IF v_n <> v_voters OR coalesce(cardinality(p_contents), 0) <> v_n
-       OR coalesce(cardinality(p_voters), 0) <> v_n
-       OR (SELECT count(*) FROM governance_sealedballot WHERE box_id = p_box) <> v_n
-       OR EXISTS (SELECT 1 FROM unnest(p_contents) c WHERE length(c) <> b.content_size) THEN
+    IF length(p_receipts) <> 32 * v_voters
+       OR length(p_contents) <> b.content_size * v_voters
+       OR (SELECT count(*) FROM governance_sealedballot WHERE box_id = p_box) <> v_voters
+       OR (b.secret AND p_voters IS NOT NULL)
+       OR (NOT b.secret AND coalesce(cardinality(p_voters), 0) <> v_voters) THEN
         RAISE EXCEPTION 'ballot_box_counts_every_ballot: one opened ballot per recorded voter'
             USING ERRCODE = 'check_violation';
     END IF;
-    IF b.secret THEN
-        IF EXISTS (SELECT 1 FROM unnest(p_voters) v WHERE v IS NOT NULL) THEN
-            RAISE EXCEPTION 'ballot_box_counts_every_ballot: a secret ballot names no voter'
-                USING ERRCODE = 'check_violation';
-        END IF;
-    ELSIF EXISTS (SELECT member_id FROM governance_voter WHERE box_id = p_box
+    IF NOT b.secret AND (
+          EXISTS (SELECT member_id FROM governance_voter WHERE box_id = p_box
                   EXCEPT SELECT unnest(p_voters))
-          OR (SELECT count(DISTINCT v) FROM unnest(p_voters) v) <> v_n THEN
+          OR (SELECT count(DISTINCT v) FROM unnest(p_voters) v) <> v_voters) THEN
         RAISE EXCEPTION 'ballot_box_counts_every_ballot: the roll-call ballots of the recorded voters'
             USING ERRCODE = 'check_violation';
     END IF;
     UPDATE governance_ballotbox SET state = 'closed', closed_at = now(), roll_salt = p_roll_salt
      WHERE id = p_box;
     INSERT INTO governance_countedballot (box_id, receipt_hash, content, voter_id)
-    SELECT p_box, u.r, u.c, u.v FROM unnest(p_receipts, p_contents, p_voters) AS u(r, c, v);
+    SELECT p_box, substring(p_receipts FROM 32 * i + 1 FOR 32),
+           substring(p_contents FROM b.content_size * i + 1 FOR b.content_size),
+           p_voters[i + 1]
+      FROM generate_series(0, v_n - 1) AS i
+     ORDER BY i;
     DELETE FROM governance_sealedballot WHERE box_id = p_box;
 END $$;
 """
@@ -123,7 +126,7 @@ DROP_FUNCTIONS = """
 DROP FUNCTION ballot_box_open(bytea, bytea, boolean, timestamptz, timestamptz, integer, boolean, date);
 DROP FUNCTION ballot_box_cast(bigint, bigint, bytea);
 DROP FUNCTION ballot_box_lock(bigint);
-DROP FUNCTION ballot_box_close(bigint, bytea, bytea[], bytea[], bigint[]);
+DROP FUNCTION ballot_box_close(bigint, bytea, bytea, bytea, bigint[]);
 """
 
 # The closed motions of the old tables become closed boxes: their rolls, voters and counted

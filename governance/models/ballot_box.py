@@ -26,7 +26,7 @@ import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.guards import Guard, refuse
+from core.guards import Guard, append_only, refuse
 from members.models import Member
 
 from .. import eligibility
@@ -88,6 +88,9 @@ class BallotBox(models.Model):
     # small roll cannot be brute-forced while it could tell who the voters are.
     roll_digest = models.CharField(_("electoral roll digest"), max_length=64)
     roll_salt = models.BinaryField(_("electoral roll salt"), null=True, blank=True)
+    # sha256 of the salt: the close proves it publishes the salt the digest was made with,
+    # without recomputing the digest of a roll of 100,000.
+    roll_salt_sha256 = models.BinaryField(_("electoral roll salt's hash"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -115,10 +118,12 @@ class BallotBox(models.Model):
                     END IF;
                     IF NOT (OLD.state = 'open' AND NEW.state = 'closed')
                        OR (OLD.id, OLD.secret, OLD.opens_at, OLD.closes_at, OLD.public_key,
-                           OLD.content_size, OLD.roll_size, OLD.roll_digest)
+                           OLD.content_size, OLD.roll_size, OLD.roll_digest,
+                           OLD.roll_salt_sha256)
                           IS DISTINCT FROM
                           (NEW.id, NEW.secret, NEW.opens_at, NEW.closes_at, NEW.public_key,
-                           NEW.content_size, NEW.roll_size, NEW.roll_digest) THEN
+                           NEW.content_size, NEW.roll_size, NEW.roll_digest,
+                           NEW.roll_salt_sha256) THEN
                         """
                 + refuse(
                     "ballot_box_changes_only_by_closing",
@@ -139,19 +144,17 @@ class RollEntry(models.Model):
     """One member on a box's electoral roll, written by `ballot_box_open` only."""
 
     pk = models.CompositePrimaryKey("box", "member")
-    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="roll")
+    # The key's first column serves lookups by box: no index of its own to write.
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.PROTECT, related_name="roll", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("electoral roll entry")
         verbose_name_plural = _("electoral roll entries")
         triggers = [
-            Guard(
-                name="roll_frozen_once_open",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                func=refuse("roll_frozen_once_open", "the electoral roll is frozen"),
-            ),
+            append_only("roll_frozen_once_open", "the electoral roll is frozen"),
             # One check per statement (a roll of 100,000 is one INSERT).
             Guard(
                 name="roll_entry_must_be_eligible",
@@ -181,7 +184,10 @@ class Voter(models.Model):
     `ballot_box_cast`; the key is the one-ballot-per-voter guard."""
 
     pk = models.CompositePrimaryKey("box", "member")
-    box = models.ForeignKey(BallotBox, on_delete=models.PROTECT, related_name="voters")
+    # The key's first column serves lookups by box: no index of its own to write.
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.PROTECT, related_name="voters", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -237,12 +243,7 @@ class Voter(models.Model):
                     RETURN NEW;
                 """,
             ),
-            Guard(
-                name="voters_are_final",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                func=refuse("voters_are_final", "the record of who voted is kept"),
-            ),
+            append_only("voters_are_final", "the record of who voted is kept"),
         ]
 
     def __str__(self) -> str:
@@ -309,27 +310,35 @@ class CountedBallot(models.Model):
     (the voter only in a roll-call box, where members see who voted what)."""
 
     pk = models.CompositePrimaryKey("box", "receipt_hash")
-    # No foreign key in the database: its check would cost a lookup per counted ballot at
-    # the close, which alone writes these rows, into the box it has locked.
+    # No foreign key in the database (its check would cost a lookup per counted ballot at
+    # the close, which alone writes these rows, into the box it has locked), and no index
+    # but the key: the close writes 100,000 rows at once.
     box = models.ForeignKey(
-        BallotBox, on_delete=models.PROTECT, related_name="counted", db_constraint=False
+        BallotBox,
+        on_delete=models.PROTECT,
+        related_name="counted",
+        db_constraint=False,
+        db_index=False,
     )
     receipt_hash = models.BinaryField()
     content = models.BinaryField()
     voter = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
         verbose_name = _("counted ballot")
         verbose_name_plural = _("counted ballots")
-        triggers = [
-            Guard(
-                name="counted_ballots_are_final",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                func=refuse("counted_ballots_are_final", "a counted ballot cannot change"),
+        # Roll-call ballots by voter (a member's data export); secret ones have none.
+        indexes = [
+            models.Index(
+                fields=["voter"],
+                condition=models.Q(voter__isnull=False),
+                name="counted_ballot_roll_call_voter",
             )
+        ]
+        triggers = [
+            append_only("counted_ballots_are_final", "a counted ballot cannot change"),
         ]
 
     def __str__(self) -> str:

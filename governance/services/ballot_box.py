@@ -9,7 +9,6 @@ See models/ballot_box.py and ballot_sealing.py for why.
 
 import datetime
 import logging
-import random
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -25,12 +24,10 @@ from core.guards import guard_name_of
 from members.models import Member
 
 from .. import ballot_sealing, eligibility, receipts
-from ..models import BallotBox, BoxState, CountedBallot
+from ..models import BallotBox, BoxState, CountedBallot, SealedBallot
+from ..models.ballot_box import SEALED_OVERHEAD
 
 logger = logging.getLogger(__name__)
-# Shuffles the counted ballots: from the operating system's generator, not Python's
-# predictable one.
-_shuffle = random.SystemRandom().shuffle
 
 
 @dataclass(frozen=True)
@@ -140,15 +137,18 @@ def box_for_casting(**lookup) -> BoxForCasting | None:
 
 @dataclass(frozen=True)
 class ClosedBox:
+    """A closed box and its counted ballots' contents, in the order written."""
+
     box: BallotBox
-    ballots: list[ballot_sealing.OpenedBallot]
+    contents: list[bytes]
 
 
 def box_close(*, box_id: int) -> ClosedBox:
     """Close an open box inside the caller's transaction: lock it (ballots being cast
     finish first, later ones are refused), open its sealed ballots with its key, write
-    the counted ones in random order, delete the sealed rows. The key file is destroyed
-    once the transaction commits. `ballot_key_missing` if the key cannot be read: nothing
+    the counted ones ordered by receipt hash (a random order: the receipts are random
+    codes). Once the transaction commits, the key file is destroyed and the sealed rows
+    deleted (`box_purge`). `ballot_key_missing` if the key cannot be read: nothing
     changes, and the box can be closed once the key is back."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -168,38 +168,54 @@ def box_close(*, box_id: int) -> ClosedBox:
             ),
             code="ballot_key_missing",
         ) from error
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sealed FROM governance_sealedballot WHERE box_id = %s", [box_id])
-        sealed = [bytes(row[0]) for row in cursor.fetchall()]
+    # Every sealed ballot of a box has one length: read them as one value, not row by row,
+    # and in binary (not as hexadecimal text).
+    with bound_cursor() as cursor:
+        cursor.cursor.execute(
+            "SELECT coalesce(string_agg(sealed, ''::bytea), ''::bytea)"
+            " FROM governance_sealedballot WHERE box_id = %s",
+            [box_id],
+            binary=True,
+        )
+        sealed = bytes(cursor.fetchone()[0])
     read = time.perf_counter()
-    ballots = ballot_sealing.open_all(
-        box_id=box.pk, private_key=private_key, public_key=bytes(box.public_key), sealed=sealed
+    plains = ballot_sealing.open_all(
+        box_id=box.pk,
+        private_key=private_key,
+        public_key=bytes(box.public_key),
+        sealed=sealed,
+        size=box.content_size + SEALED_OVERHEAD,
     )
-    _shuffle(ballots)
+    # A plaintext starts with its receipt's hash: sorting them orders the counted ballots
+    # by a random value that says nothing of the order they were cast in.
+    plains.sort()
     opened = time.perf_counter()
     with bound_cursor() as cursor:
-        cursor.execute(
-            "SELECT ballot_box_close(%s, %s, %s::bytea[], %s::bytea[], %s::bigint[])",
-            [
-                box_id,
-                roll_salt,
-                [ballot.receipt_hash for ballot in ballots],
-                [ballot.content for ballot in ballots],
-                [ballot.voter_id for ballot in ballots],
-            ],
-        )
-    transaction.on_commit(lambda: ballot_sealing.key_destroy(box_id))
+        cursor.execute("SELECT ballot_box_close(%s, %s, %s)", [box_id, roll_salt, b"".join(plains)])
+    transaction.on_commit(lambda: box_purge(box_id=box_id))
     box.refresh_from_db()
     written = time.perf_counter()
     # Counts and seconds only (`make bench` reads the phases from this line).
     logger.info(
         "ballot box closed: ballots=%d read_s=%.4f open_s=%.4f write_s=%.4f",
-        len(ballots),
+        len(plains),
         read - started,
         opened - read,
         written - opened,
     )
-    return ClosedBox(box=box, ballots=ballots)
+    return ClosedBox(box=box, contents=[ballot_sealing.content_of(p) for p in plains])
+
+
+def box_purge(*, box_id: int) -> None:
+    """After a close has committed: destroy the box's key, then delete its sealed ballots
+    (nothing can open them any more; a separate transaction, as they are most of the
+    close's work). Idempotent: `ballot_boxes_cleanup` runs it again for any box a crash
+    interrupted."""
+    started = time.perf_counter()
+    ballot_sealing.key_destroy(box_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ballot_box_purge(%s)", [box_id])
+    logger.info("ballot box purged: purge_s=%.4f", time.perf_counter() - started)
 
 
 @lru_cache(maxsize=16)
@@ -235,8 +251,14 @@ ORPHAN_KEY_AGE_SECONDS = 3600
 
 def ballot_keys_cleanup() -> int:
     """Destroy the key files of boxes that are closed (a close that committed but crashed
-    before destroying its key) or that never opened (an opening rolled back). Returns how
-    many were destroyed."""
+    before destroying its key) or that never opened (an opening rolled back), and delete
+    sealed ballots left in closed boxes. Returns how many keys were destroyed."""
+    for box_id in (
+        SealedBallot.objects.filter(box__state=BoxState.CLOSED)
+        .values_list("box_id", flat=True)
+        .distinct()
+    ):
+        box_purge(box_id=box_id)
     ids = ballot_sealing.key_box_ids()
     open_ids = set(
         BallotBox.objects.filter(pk__in=ids, state=BoxState.OPEN).values_list("pk", flat=True)

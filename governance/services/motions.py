@@ -18,7 +18,6 @@ from members.models import Member
 from .. import tally
 from ..models import (
     CHOICE_CONTENT,
-    CHOICE_OF_CONTENT,
     BallotKind,
     Choice,
     Electorate,
@@ -133,7 +132,8 @@ def motion_close(*, motion_id: int, by: Member | None = None) -> Motion:
     if motion.state != MotionState.OPEN:
         raise ValidationError(_("Only an open motion can be closed."), code="not_open")
     closed = ballot_box.box_close(box_id=motion.box_id)
-    counts = Counter(CHOICE_OF_CONTENT[ballot.content] for ballot in closed.ballots)
+    counted = Counter(closed.contents)
+    counts = {choice: counted[content] for choice, content in CHOICE_CONTENT.items()}
     result = tally.decide(
         yes=counts[Choice.YES],
         no=counts[Choice.NO],

@@ -4,13 +4,12 @@ view need not import governance."""
 from django import template
 
 from .. import permissions, selectors
-from ..models import MotionState
 
 register = template.Library()
 
 
 @register.inclusion_tag("governance/partials/dashboard_motions.html")
 def motions_waiting_for(member):
-    open_motions = list(selectors.motions_for_member(member).filter(state=MotionState.OPEN))
+    open_motions = selectors.open_motions_for_member(member)
     waiting = [m for m in open_motions if permissions.can_vote(member, m)]
     return {"waiting": waiting, "open_count": len(open_motions)}

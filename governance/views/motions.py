@@ -66,9 +66,9 @@ def _result_bars(motion) -> list[dict]:
 @login_required
 def motion_list(request: HttpRequest) -> HttpResponse:
     member = member_for_user(request.user)
-    motions = list(selectors.motions_for_member(member))
+    motions = selectors.motions_for_member(member)
     if _closed_what_was_due(motions):
-        motions = list(selectors.motions_for_member(member))
+        motions = selectors.motions_for_member(member)
     open_motions = [m for m in motions if m.state == MotionState.OPEN]
     for motion in open_motions:
         motion.can_vote = permissions.can_vote(member, motion)

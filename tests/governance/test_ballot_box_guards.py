@@ -258,16 +258,24 @@ def test_the_close_function_counts_every_ballot_and_only_with_the_salt(make_memb
         services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
     box = motion.box
     _private, salt = ballot_sealing.key_load(box.pk, bytes(box.public_key))
-    close = "SELECT ballot_box_close(%s, %s, %s::bytea[], %s::bytea[], %s::bigint[])"
-    stuffed = [bytes([n]) * 32 for n in range(3)]
+    close = "SELECT ballot_box_close(%s, %s, %s)"
+
+    def plaintexts(*voter_ids):
+        return b"".join(
+            bytes([n]) * 32 + (voter or 0).to_bytes(8, "big") + b"\x02"
+            for n, voter in enumerate(voter_ids)
+        )
+
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, stuffed, [b"\x02"] * 3, [None] * 3])
+        sql(close, [box.pk, salt, plaintexts(None, None, None)])  # one too many
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, stuffed[:1], [b"\x02"], [None]])
+        sql(close, [box.pk, salt, plaintexts(None)])
+    with refused("ballot_box_counts_every_ballot"), transaction.atomic():
+        sql(close, [box.pk, salt, plaintexts(None, None) + b"\x00"])
     with refused("ballot_box_close_needs_the_roll_salt"), transaction.atomic():
-        sql(close, [box.pk, b"0" * 32, stuffed[:2], [b"\x02"] * 2, [None] * 2])
+        sql(close, [box.pk, b"0" * 32, plaintexts(None, None)])
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, stuffed[:2], [b"\x02"] * 2, [voters[0].pk, None]])
+        sql(close, [box.pk, salt, plaintexts(voters[0].pk, None)])  # a secret box
 
 
 @pytest.mark.django_db(transaction=True)

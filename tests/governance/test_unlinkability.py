@@ -12,6 +12,7 @@ counted ballots pair them). It may learn who voted, never what: no claim is righ
 pairing voters and counted ballots by their physical order does no better than chance.
 """
 
+import os
 import shutil
 import subprocess
 import threading
@@ -238,8 +239,12 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
     choice_of = {m.pk: CHOICES[i % 3] for i, m in enumerate(voters)}
 
     su_conn, su = superuser_cursor()
-    # A physical slot keeps every WAL segment from here on, for the WAL adversary.
-    su.execute("SELECT pg_create_physical_replication_slot('unlinkability_test', true)")
+    # A physical slot keeps every WAL segment from here on, for the WAL adversary. It is
+    # temporary (gone with this session, whatever happens) and named after this process,
+    # so two test runs sharing one server do not collide.
+    slot = f"unlinkability_{os.getpid()}"
+    su.execute("SELECT pg_create_physical_replication_slot(%s, true, true)", [slot])
+    holder = poller = None
     try:
         su.execute("SELECT pg_current_wal_lsn()::text")
         (start_lsn,) = su.fetchone()
@@ -311,7 +316,13 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         result = links(wal, truth)
         assert result["correct"] == 0, result
     finally:
-        su.execute("SELECT pg_drop_replication_slot('unlinkability_test')")
+        # A failed assertion must not leave a connection behind: it would keep the test
+        # database from being dropped.
+        if poller is not None:
+            poller.stop.set()
+            poller.join()
+        if holder is not None and not holder.closed:
+            holder.close()
         su_conn.close()
 
     dump = subprocess.run(  # noqa: S603

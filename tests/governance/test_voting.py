@@ -68,7 +68,9 @@ def test_opening_twice_is_refused(make_motion):
     assert excinfo.value.code == "not_draft"
 
 
-def test_cast_gives_a_receipt_and_one_ballot_only(sex_worker, make_motion):
+def test_cast_gives_a_receipt_and_one_ballot_only(
+    sex_worker, make_motion, django_capture_on_commit_callbacks
+):
     motion = make_motion()
     code = services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice=Choice.YES)
     assert len(receipts.normalise(code)) == 12
@@ -80,7 +82,8 @@ def test_cast_gives_a_receipt_and_one_ballot_only(sex_worker, make_motion):
         services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice=Choice.NO)
     assert excinfo.value.code == "already_voted"
     assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
-    services.motion_close(motion_id=motion.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.motion_close(motion_id=motion.pk)
     counted = CountedBallot.objects.get(box_id=motion.box_id)
     assert bytes(counted.receipt_hash) == receipts.code_digest(code)
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.YES]
