@@ -105,6 +105,7 @@ classify(
         "roll_size": P,
         "roll_digest": P,
         "roll_salt": P,
+        "roll_salt_sha256": P,
         "closed_at": P,
     },
 )
