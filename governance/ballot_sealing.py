@@ -9,8 +9,11 @@ again (forward secrecy). docs/architecture.md, "The ballot box", gives the threa
 what happens when a key is lost.
 
 Sealing is hybrid, so that opening 100,000 ballots costs microseconds each: every app
-process makes its own ephemeral X25519 key for a box, agrees a ChaCha20-Poly1305 key with
-the box's public key once, and seals each ballot with it under a random nonce. A sealed
+process makes its own ephemeral X25519 key for a box, agrees an AES-256-GCM key with the
+box's public key once, and seals each ballot with it under a random nonce. AES-GCM, not
+ChaCha20-Poly1305: with the processor's AES instructions one decryption costs about 1 µs
+against 2.7 µs, and the close opens 100,000 of them (a random 96-bit nonce per ballot is
+safe far beyond the ballots one process seals for one box). A sealed
 ballot is `sealer public key | nonce | ciphertext`; the close derives one key per sealer
 with the box's private key. Ciphertexts of a box all have one length.
 
@@ -27,7 +30,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
@@ -205,7 +208,7 @@ def _aad(box_id: int) -> bytes:
 @dataclass(frozen=True)
 class _Sealer:
     public: bytes
-    aead: ChaCha20Poly1305
+    aead: AESGCM
 
 
 # This process's sealer per box (box id -> sealer). A sealer's key lives only in memory; a
@@ -219,9 +222,7 @@ def _sealer(box_id: int, box_public_key: bytes) -> _Sealer:
         ephemeral = X25519PrivateKey.generate()
         public = ephemeral.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
         shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(box_public_key))
-        sealer = _Sealer(
-            public, ChaCha20Poly1305(_ballot_key(shared, box_id, public, box_public_key))
-        )
+        sealer = _Sealer(public, AESGCM(_ballot_key(shared, box_id, public, box_public_key)))
         _sealers[box_id] = sealer
     return sealer
 
@@ -246,7 +247,7 @@ def open_all(
     than slice and decrypt: a close opens 100,000 of them."""
     private = X25519PrivateKey.from_private_bytes(private_key)
     aad = _aad(box_id)
-    keys: dict[bytes, ChaCha20Poly1305] = {}
+    keys: dict[bytes, AESGCM] = {}
     opened = []
     view = memoryview(sealed)
     header = KEY_SIZE + NONCE_SIZE
@@ -256,7 +257,7 @@ def open_all(
             aead = keys.get(sealer_public)
             if aead is None:
                 shared = private.exchange(X25519PublicKey.from_public_bytes(sealer_public))
-                aead = keys[sealer_public] = ChaCha20Poly1305(
+                aead = keys[sealer_public] = AESGCM(
                     _ballot_key(shared, box_id, sealer_public, public_key)
                 )
             opened.append(
