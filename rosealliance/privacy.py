@@ -34,7 +34,7 @@ class Level(StrEnum):
 
 
 # Apps whose every model field must be classified: the project's own and allauth's.
-CLASSIFIED_APPS = ("members", "governance", "audit", "account", "mfa", "usersessions")
+CLASSIFIED_APPS = ("members", "governance", "elections", "audit", "account", "mfa", "usersessions")
 
 _registry: dict[str, dict[str, Level]] = {}
 _discovered = False

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "members",
     "governance",
+    "elections",
     "audit",
 ]
 

@@ -1,0 +1,11 @@
+"""Scheduled jobs of elections (rosealliance.scheduling): idempotent, a count for the log."""
+
+from . import services
+
+
+def elections_close_due() -> str:
+    return f"{services.elections_close_due()} elections closed and counted"
+
+
+def elections_seat_due() -> str:
+    return f"{services.elections_seat_due()} elections seated"
