@@ -289,3 +289,17 @@ def test_the_database_refuses_a_box_not_made_for_the_election(
             "UPDATE elections_election SET state = 'voting', box_id = %s WHERE id = %s",
             [motion.box_id, election.pk],
         )
+
+
+def test_the_ballot_and_the_record_are_frozen_once_voting_opens(make_member, nominating_election):
+    election = nominating_election(seats=1)
+    candidacy = stand(election, make_member())
+    election = services.voting_open(election_id=nominations_end(election).pk)
+    with database_refuses("candidacy_frozen_once_voting"):
+        sql("UPDATE elections_candidacy SET statement = 'changed' WHERE id = %s", [candidacy.pk])
+    with database_refuses("candidacy_frozen_once_voting"):
+        sql("DELETE FROM elections_candidacy WHERE id = %s", [candidacy.pk])
+    with database_refuses("election_deleted_only_as_proposed"):
+        sql("DELETE FROM elections_election WHERE id = %s", [election.pk])
+    with refused("not_confirmed"):
+        services.voting_open(election_id=election.pk)
