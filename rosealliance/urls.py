@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("governance.urls")),
+    path("", include("elections.urls")),
     path("", include("members.urls")),
 ]
