@@ -12,9 +12,10 @@ class ElectionsConfig(AppConfig):
 
         from . import jobs, privacy  # noqa: F401 (privacy registers its classification)
 
+        register_job("elections_open_due", jobs.elections_open_due)
         register_job("elections_close_due", jobs.elections_close_due)
         register_job("elections_seat_due", jobs.elections_seat_due)
-        for role in (roles.COORDINATORS, roles.STEERING_COMMITTEE):
-            roles.register_role_permissions(
-                role, {"elections.view_election", "elections.manage_elections"}
-            )
+        # The committee proposes; a coordinator or a second committee member confirms.
+        runs = {"elections.view_election", "elections.manage_elections"}
+        roles.register_role_permissions(roles.COORDINATORS, runs)
+        roles.register_role_permissions(roles.STEERING_COMMITTEE, runs | {"elections.add_election"})

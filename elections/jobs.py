@@ -3,6 +3,10 @@
 from . import services
 
 
+def elections_open_due() -> str:
+    return f"{services.elections_open_due()} elections opened for voting"
+
+
 def elections_close_due() -> str:
     return f"{services.elections_close_due()} elections closed and counted"
 

@@ -52,6 +52,9 @@ _ELECTION_OPENS_WITH_ITS_OWN_BOX = refuse(
     "election_opens_with_its_own_box",
     "an election opens with a new ballot box made for its ballot",
 )
+_ELECTION_FROZEN_ONCE_CONFIRMED = refuse(
+    "election_frozen_once_confirmed", "a confirmed election's rules and count cannot change"
+)
 _CANDIDATE_MUST_BE_ELIGIBLE = refuse(
     "candidate_must_be_eligible", "only an active sex-worker member may stand"
 )
@@ -165,6 +168,33 @@ class Election(models.Model):
                 """,  # nosec B608
             ),
             Guard(
+                name="election_frozen_once_confirmed",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=~pgtrigger.Q(old__state=ElectionState.PROPOSED),
+                func=f"""
+                    -- The windows may still move while nominations run; the seats, the
+                    -- term and who proposed and confirmed never; the count once written.
+                    IF (OLD.title, OLD.seats, OLD.term_start, OLD.term_end, OLD.proposed_by_id,
+                        OLD.confirmed_by_id)
+                       IS DISTINCT FROM
+                       (NEW.title, NEW.seats, NEW.term_start, NEW.term_end, NEW.proposed_by_id,
+                        NEW.confirmed_by_id)
+                       OR (OLD.state <> 'confirmed'
+                           AND (OLD.nominations_open_at, OLD.nominations_close_at, OLD.opens_at,
+                                OLD.closes_at, OLD.box_id)
+                               IS DISTINCT FROM
+                               (NEW.nominations_open_at, NEW.nominations_close_at, NEW.opens_at,
+                                NEW.closes_at, NEW.box_id))
+                       OR (OLD.state IN ('counted', 'published', 'seated')
+                           AND (OLD.result::text, OLD.counted_at)
+                               IS DISTINCT FROM (NEW.result::text, NEW.counted_at)) THEN
+                        {_ELECTION_FROZEN_ONCE_CONFIRMED}
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            Guard(
                 name="election_deleted_only_as_proposed",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Delete,
@@ -269,6 +299,10 @@ class Candidacy(models.Model):
                        AND (OLD.member_id, OLD.accepted_at, OLD.ballot_number, OLD.statement)
                            IS NOT DISTINCT FROM
                            (NEW.member_id, NEW.accepted_at, NEW.ballot_number, NEW.statement)
+                       -- The count writes a candidate's place once; the seating its outcome.
+                       AND (OLD.count_rank IS NULL
+                            OR (OLD.count_rank, OLD.elected)
+                               IS NOT DISTINCT FROM (NEW.count_rank, NEW.elected))
                     THEN
                         RETURN NEW;
                     END IF;

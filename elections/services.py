@@ -46,6 +46,34 @@ def _audit(action: str, by: Member | None, target) -> None:
     audit.record(action, actor=by.user if by else None, target=target)
 
 
+def proposal_check(
+    *,
+    by: Member | None,
+    seats: int,
+    term_start: datetime.date,
+    term_end: datetime.date,
+    nominations_open_at: datetime.datetime,
+    nominations_close_at: datetime.datetime,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    **_other,
+) -> None:
+    """The rules of a proposal: raise the first one broken (the admin's form shows it)."""
+    if not permissions.is_committee_member(by):
+        raise ValidationError(
+            _("Only a Steering Committee member can propose an election."), code="not_committee"
+        )
+    if not (nominations_open_at < nominations_close_at <= opens_at < closes_at):
+        raise ValidationError(
+            _("Nominations must open, then close, before voting opens, then closes."),
+            code="windows_order",
+        )
+    if term_end < term_start:
+        raise ValidationError(_("The term cannot end before it starts."), code="term_order")
+    if not 1 <= seats < MAX_CANDIDATES:
+        raise ValidationError(_("Choose how many seats to fill."), code="seats")
+
+
 @transaction.atomic
 def election_propose(
     *,
@@ -60,19 +88,16 @@ def election_propose(
     closes_at: datetime.datetime,
 ) -> Election:
     """A Steering Committee member proposes an election."""
-    if not permissions.is_committee_member(by):
-        raise ValidationError(
-            _("Only a Steering Committee member can propose an election."), code="not_committee"
-        )
-    if not (nominations_open_at < nominations_close_at <= opens_at < closes_at):
-        raise ValidationError(
-            _("Nominations must open, then close, before voting opens, then closes."),
-            code="windows_order",
-        )
-    if term_end < term_start:
-        raise ValidationError(_("The term cannot end before it starts."), code="term_order")
-    if not 1 <= seats < MAX_CANDIDATES:
-        raise ValidationError(_("Choose how many seats to fill."), code="seats")
+    proposal_check(
+        by=by,
+        seats=seats,
+        term_start=term_start,
+        term_end=term_end,
+        nominations_open_at=nominations_open_at,
+        nominations_close_at=nominations_close_at,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
     election = Election.objects.create(
         title=title,
         seats=seats,
@@ -359,6 +384,30 @@ def election_close(*, election_id: int, by: Member | None = None) -> Election:
         candidacy.save(update_fields=["count_rank", "elected"])
     _audit("election.counted", by, election)
     return election
+
+
+def elections_open_due(*, now=None) -> int:
+    """Open the vote of every confirmed election whose nominations have closed and whose
+    voting window has begun. Idempotent; one that cannot open (nobody stands) is logged."""
+    now = now or timezone.now()
+    opened = 0
+    for election_id in list(
+        Election.objects.filter(
+            state=ElectionState.CONFIRMED, opens_at__lte=now, closes_at__gt=now
+        ).values_list("pk", flat=True)
+    ):
+        try:
+            with transaction.atomic():
+                if (
+                    Election.objects.select_for_update(skip_locked=True)
+                    .filter(pk=election_id, state=ElectionState.CONFIRMED)
+                    .exists()
+                ):
+                    voting_open(election_id=election_id)
+                    opened += 1
+        except ValidationError as error:
+            logger.error("election %s not opened: %s", election_id, error.code)
+    return opened
 
 
 def elections_close_due(*, now=None) -> int:

@@ -303,3 +303,36 @@ def test_the_ballot_and_the_record_are_frozen_once_voting_opens(make_member, nom
         sql("DELETE FROM elections_election WHERE id = %s", [election.pk])
     with refused("not_confirmed"):
         services.voting_open(election_id=election.pk)
+
+
+def test_a_confirmed_election_and_its_count_cannot_be_rewritten(make_member, nominating_election):
+    election = nominating_election(seats=1)
+    candidacy = stand(election, make_member())
+    with database_refuses("election_frozen_once_confirmed"):
+        sql("UPDATE elections_election SET seats = 5 WHERE id = %s", [election.pk])
+    election = services.voting_open(election_id=nominations_end(election).pk)
+    with database_refuses("election_frozen_once_confirmed"):
+        sql(
+            "UPDATE elections_election SET closes_at = closes_at + interval '1 day' WHERE id = %s",
+            [election.pk],
+        )
+    services.election_close(election_id=election.pk)
+    with database_refuses("election_frozen_once_confirmed"):
+        sql("UPDATE elections_election SET result = '{}' WHERE id = %s", [election.pk])
+    with database_refuses("candidacy_frozen_once_voting"):
+        sql("UPDATE elections_candidacy SET elected = NOT elected WHERE id = %s", [candidacy.pk])
+
+
+def test_the_scheduler_opens_and_closes_the_vote(make_member, nominating_election):
+    election = nominating_election(seats=1)
+    ann = make_member()
+    stand(election, ann)
+    assert services.elections_open_due() == 0  # nominations still open
+    election = nominations_end(election)
+    assert {"elections_open_due", "elections_close_due"} <= set(registered_jobs())
+    assert services.elections_open_due() == 1
+    assert Election.objects.get(pk=election.pk).state == ElectionState.VOTING
+    assert services.elections_close_due() == 0  # the window has not ended
+    later = election.closes_at + datetime.timedelta(seconds=1)
+    assert services.elections_close_due(now=later) == 1
+    assert Election.objects.get(pk=election.pk).state == ElectionState.COUNTED
