@@ -22,6 +22,7 @@ from governance import eligibility, permissions
 from governance.models import Position
 from governance.services import ballot_box, seat_assign
 from members import services as member_services
+from members.emails import send_member_mail
 from members.models import Member
 from members.roles import COORDINATORS
 
@@ -191,6 +192,9 @@ def candidacy_nominate(
     except (IntegrityError, DatabaseError) as error:
         raise _translate(error) from error
     _audit("election.nominated", by, candidacy)
+    if candidacy.accepted_at is None:
+        # A neutral e-mail: it says nothing of an election, a status or who nominated.
+        send_member_mail(member, "nomination_received")
     return candidacy
 
 

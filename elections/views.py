@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from governance import eligibility
+from members.models import Member
 from members.selectors import member_for_user
 
 from . import selectors, services
@@ -73,6 +74,9 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
         and eligibility.is_eligible(member)
         and member.pk not in {c.member_id for c in candidates},
         "statement_max_length": STATEMENT_MAX_LENGTH,
+        "can_nominate": election.state == ElectionState.CONFIRMED
+        and election.nominations_open_at <= now < election.nominations_close_at
+        and eligibility.is_eligible(member),
     }
     if election.state == ElectionState.VOTING:
         voted = selectors.has_voted(election, member)
@@ -122,6 +126,40 @@ def election_stand(request: HttpRequest, election_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("You stand in this election."))
+    return redirect("elections:election_detail", election_id=election.pk)
+
+
+# Errors about the nominator, which they may be told; any other refusal (no such address,
+# a nominee who cannot stand, one already nominated) would tell them something about the
+# nominee's status, so it gets the same answer as a nomination made.
+_NOMINATOR_REFUSALS = {"nominations_closed", *eligibility.MESSAGES}
+
+
+@login_required
+@require_POST
+def election_nominate(request: HttpRequest, election_id: int) -> HttpResponse:
+    """Nominate another member by their e-mail address. They stand only if they accept."""
+    election = _election_or_404(election_id)
+    member = member_for_user(request.user)
+    if member is None:
+        raise Http404
+    email = request.POST.get("email", "").strip()[:254]
+    nominee = Member.objects.filter(user__email__iexact=email).exclude(pk=member.pk).first()
+    try:
+        services.candidacy_nominate(
+            election_id=election.pk, member_id=nominee.pk if nominee else 0, by=member
+        )
+    except ValidationError as error:
+        if error.code in _NOMINATOR_REFUSALS:
+            messages.error(request, " ".join(error.messages))
+            return redirect("elections:election_detail", election_id=election.pk)
+    messages.success(
+        request,
+        _(
+            "Thank you. If they can stand, they will find your nomination when they log in, "
+            "and they stand only if they accept it."
+        ),
+    )
     return redirect("elections:election_detail", election_id=election.pk)
 
 

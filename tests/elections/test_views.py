@@ -90,3 +90,42 @@ def test_unknown_and_proposed_elections_are_not_found(login, make_member):
     assert client.get(reverse("elections:election_detail", args=[999999])).status_code == 404
     vote = reverse("elections:election_vote", args=[999999])
     assert client.post(vote, {}).status_code == 404
+
+
+def test_nominating_another_says_the_same_whoever_they_are(
+    make_member, ally, login, nominating_election, mailoutbox, django_capture_on_commit_callbacks
+):
+    election = nominating_election(seats=1)
+    nominator, nominee = make_member(), make_member(language="sv")
+    client = login(nominator)
+    nominate = reverse("elections:election_nominate", args=[election.pk])
+    mailoutbox.clear()  # the members' welcome e-mails
+    answers = []
+    for email in (ally.user.email, "nobody@example.test", nominee.user.email, nominee.user.email):
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client.post(nominate, {"email": email}, follow=True).content.decode()
+        answers.append("they stand only if they accept" in page)
+    assert answers == [True] * 4
+    # Only the eligible nominee was nominated, once, and told in a neutral e-mail.
+    nominations = Candidacy.objects.filter(election=election)
+    assert [(c.member_id, c.accepted_at) for c in nominations] == [(nominee.pk, None)]
+    assert [m.to for m in mailoutbox] == [[nominee.user.email]]
+    assert "election" not in (mailoutbox[0].subject + mailoutbox[0].body).lower()
+    assert "nominated" not in login(make_member()).get(detail(election)).content.decode()
+
+    page = login(nominee).get(detail(election)).content.decode()
+    assert "Accept the nomination" in page
+    client = login(nominee)
+    client.post(
+        reverse("elections:election_stand", args=[election.pk]),
+        {"consent": "yes", "statement": "Jag"},
+    )
+    assert Candidacy.objects.get(member=nominee).accepted_at is not None
+
+
+def test_an_ally_is_told_they_cannot_nominate(ally, make_member, login, nominating_election):
+    election = nominating_election(seats=1)
+    nominate = reverse("elections:election_nominate", args=[election.pk])
+    page = login(ally).post(nominate, {"email": make_member().user.email}, follow=True)
+    assert "Only sex workers" in page.content.decode()
+    assert not Candidacy.objects.filter(election=election).exists()
