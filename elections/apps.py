@@ -7,10 +7,13 @@ class ElectionsConfig(AppConfig):
     verbose_name = _("Elections")
 
     def ready(self) -> None:
-        from members import roles
+        from members import hooks, roles
         from rosealliance.scheduling import register_job
 
-        from . import jobs, privacy  # noqa: F401 (privacy registers its classification)
+        from . import data_rights, jobs, privacy  # noqa: F401 (privacy registers itself)
+
+        hooks.register_data_export_provider(data_rights.member_data_export_part)
+        hooks.register_erasure_handler(data_rights.member_personal_data_erase)
 
         register_job("elections_open_due", jobs.elections_open_due)
         register_job("elections_close_due", jobs.elections_close_due)

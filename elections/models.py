@@ -259,10 +259,16 @@ class Candidacy(models.Model):
                 name="candidate_must_be_eligible",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                # Checked while standing; the count and the seating write the results
-                # whatever the member's rights are by then (seating checks them itself).
-                condition=pgtrigger.Q(new__count_rank__isnull=True),
                 func=f"""
+                    -- Checked when a member is nominated, accepts or goes on the ballot;
+                    -- the count, the seating (which checks the rule itself) and an erasure
+                    -- write the rest whatever the member's rights are by then.
+                    IF TG_OP = 'UPDATE'
+                       AND (OLD.member_id, OLD.accepted_at, OLD.ballot_number)
+                           IS NOT DISTINCT FROM
+                           (NEW.member_id, NEW.accepted_at, NEW.ballot_number) THEN
+                        RETURN NEW;
+                    END IF;
                     PERFORM 1 FROM members_member m
                      WHERE m.id = NEW.member_id AND {eligibility.sql_condition("m")}
                        FOR SHARE;
@@ -304,6 +310,15 @@ class Candidacy(models.Model):
                             OR (OLD.count_rank, OLD.elected)
                                IS NOT DISTINCT FROM (NEW.count_rank, NEW.elected))
                     THEN
+                        RETURN NEW;
+                    END IF;
+                    -- A statement may always be blanked: the member's data erased.
+                    IF TG_OP = 'UPDATE' AND NEW.statement = ''
+                       AND (OLD.member_id, OLD.accepted_at, OLD.ballot_number, OLD.count_rank,
+                            OLD.elected, OLD.seat_outcome)
+                           IS NOT DISTINCT FROM
+                           (NEW.member_id, NEW.accepted_at, NEW.ballot_number, NEW.count_rank,
+                            NEW.elected, NEW.seat_outcome) THEN
                         RETURN NEW;
                     END IF;
                     IF EXISTS (SELECT 1 FROM elections_election e
