@@ -14,4 +14,5 @@ urlpatterns = [
         name="election_nominate",
     ),
     path("elections/<int:election_id>/vote/", views.election_vote, name="election_vote"),
+    path("elections/<int:election_id>/receipt/", views.receipt_check, name="receipt_check"),
 ]

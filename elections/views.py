@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import eligibility
+from governance.forms import ReceiptCheckForm
+from governance.services import ballot_box
 from members.models import Member
 from members.selectors import member_for_user
 
@@ -20,6 +22,7 @@ from . import selectors, services
 from .models import STATEMENT_MAX_LENGTH, ElectionState
 
 RESULT_STATES = (ElectionState.PUBLISHED, ElectionState.SEATED)
+CLOSED_STATES = (ElectionState.COUNTED, *RESULT_STATES)
 
 
 def _election_or_404(election_id: int):
@@ -193,3 +196,23 @@ def election_vote(request: HttpRequest, election_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("elections:election_detail", election_id=election.pk)
     return render(request, "elections/election_receipt.html", {"election": election, "code": code})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def receipt_check(request: HttpRequest, election_id: int) -> HttpResponse:
+    """Once voting has closed, a voter checks that the ballot with their receipt code was
+    counted. The code says nothing of who cast it or how."""
+    election = _election_or_404(election_id)
+    if election.state not in CLOSED_STATES:
+        messages.error(request, _("Receipts can be checked once voting has closed."))
+        return redirect("elections:election_detail", election_id=election.pk)
+    form = ReceiptCheckForm(request.POST or None)
+    counted = None
+    if request.method == "POST" and form.is_valid():
+        counted = ballot_box.receipt_is_counted(box=election.box, code=form.cleaned_data["code"])
+    return render(
+        request,
+        "elections/receipt_check.html",
+        {"election": election, "form": form, "counted": counted},
+    )

@@ -59,8 +59,13 @@ def test_from_standing_to_results_through_the_pages(
     ally_page = login(make_member(status=Status.ALLY)).get(detail(election)).content.decode()
     assert f'name="rank_{ann_c.pk}"' not in ally_page
 
+    code = receipt.context["code"]
     services.election_close(election_id=election.pk)
     assert "Stage" not in login(ann).get(detail(election)).content.decode()
+    check = reverse("elections:receipt_check", args=[election.pk])
+    assert "Your ballot was counted." in client.post(check, {"code": code}).content.decode()
+    other = client.post(check, {"code": "AAAA-AAAA-AAAA"}).content.decode()
+    assert "No counted ballot has this receipt code." in other
     services.election_publish(election_id=election.pk, by=coordinator_member)
     page = login(bea).get(detail(election)).content.decode()
     assert "Quota" in page and "first preferences" in page
