@@ -55,7 +55,7 @@ class ElectionAdmin(admin.ModelAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*PROPOSAL_FIELDS, "state", "turnout"]
+        return [] if obj is None else [*PROPOSAL_FIELDS, "state", "turnout", "count"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Shown read-only once proposed: a change goes through a new proposal.
@@ -83,6 +83,18 @@ class ElectionAdmin(admin.ModelAdmin):
         if election.state == ElectionState.VOTING:
             return f"{selectors.turnout_while_open(election)} / {election.box.roll_size}"
         return "–"
+
+    @admin.display(description=_("count"))
+    def count(self, election) -> str:
+        """For the review before publishing: every candidate in the count's order."""
+        if election.result is None:
+            return str(_("Hidden until voting closes."))
+        return ", ".join(
+            f"{c.count_rank}. {c.member.pseudonym}" + (" ✓" if c.elected else "")
+            for c in election.candidacies.filter(count_rank__isnull=False)
+            .select_related("member")
+            .order_by("count_rank")
+        )
 
     @admin.action(description=_("Confirm the selected elections"))
     def confirm(self, request, queryset):

@@ -76,6 +76,9 @@ def test_turnout_while_voting_never_the_votes(
     )
     changelist = client.get(reverse("admin:elections_election_changelist")).content.decode()
     assert f"1 / {election.box.roll_size}" in changelist
+    change = reverse("admin:elections_election_change", args=[election.pk])
+    assert "Hidden until voting closes." in client.get(change).content.decode()
     run_action(client, "close_and_count", election)
     election.refresh_from_db()
     assert election.state == ElectionState.COUNTED
+    assert f"1. {ann.pseudonym} ✓" in client.get(change).content.decode()

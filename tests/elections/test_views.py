@@ -90,6 +90,20 @@ def test_the_election_page_makes_the_same_queries_at_any_size(
     assert queries() == few
 
 
+def test_the_list_makes_the_same_queries_at_any_size(make_member, login, nominating_election):
+    client = login(make_member())
+    url = reverse("elections:election_list")
+    nominating_election()
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        nominating_election()
+    with CaptureQueriesContext(connection) as four:
+        assert client.get(url).content.decode().count("Steering Committee 2027") == 4
+    assert len(four) == len(one)
+
+
 def test_unknown_and_proposed_elections_are_not_found(login, make_member):
     client = login(make_member())
     assert client.get(reverse("elections:election_detail", args=[999999])).status_code == 404
