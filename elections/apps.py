@@ -10,8 +10,10 @@ class ElectionsConfig(AppConfig):
         from members import hooks, roles
         from rosealliance.scheduling import register_job
 
-        from . import data_rights, jobs, privacy  # noqa: F401 (privacy registers itself)
+        from . import data_rights, jobs, privacy, services  # noqa: F401 (privacy registers)
 
+        # Losing the rights ends a candidacy while nominations run.
+        hooks.register_rights_lost_handler(services.candidacies_withdraw_for_member)
         hooks.register_data_export_provider(data_rights.member_data_export_part)
         hooks.register_erasure_handler(data_rights.member_personal_data_erase)
 

@@ -47,6 +47,7 @@ classify(
         "ballot_number": P,
         "count_rank": P,
         "elected": P,
-        "seat_outcome": P,
+        # "Skipped" says the winner lost their rights: for the committee, not the members.
+        "seat_outcome": S,
     },
 )

@@ -223,6 +223,16 @@ def candidacy_accept(*, candidacy_id: int, by: Member, statement: str = "") -> C
     return candidacy
 
 
+def candidacies_withdraw_for_member(*, member: Member, reason: str, by: Member | None) -> None:
+    """Registered with members.hooks: a member losing their rights while nominations run
+    stops standing (and their nominations lapse), in the same transaction. Once voting
+    has opened the ballot is fixed; the seating rechecks the rule."""
+    withdrawn = Candidacy.objects.filter(member=member, election__state=ElectionState.CONFIRMED)
+    for candidacy in withdrawn.select_for_update(of=("self",)):
+        _audit("election.nomination_withdrawn", by, candidacy.election)
+    withdrawn.delete()
+
+
 def lot_order(election_id: int, candidacy_ids: list[int]) -> list[int]:
     """The lot of the counting rules, drawn before the count and reproducible by anyone:
     candidacies ordered by sha256("<election id>:<candidacy id>")."""

@@ -336,3 +336,18 @@ def test_the_scheduler_opens_and_closes_the_vote(make_member, nominating_electio
     later = election.closes_at + datetime.timedelta(seconds=1)
     assert services.elections_close_due(now=later) == 1
     assert Election.objects.get(pk=election.pk).state == ElectionState.COUNTED
+
+
+def test_losing_the_rights_ends_a_candidacy_while_nominations_run(
+    make_member, coordinator_member, nominating_election
+):
+    election = nominating_election(seats=1)
+    ann, bea = make_member(), make_member()
+    stand(election, ann)
+    services.candidacy_nominate(election_id=election.pk, member_id=bea.pk, by=ann)
+    member_services.membership_state_set(
+        member_id=ann.pk, state=MembershipState.SUSPENDED, by=coordinator_member, reason="x"
+    )
+    assert not Candidacy.objects.filter(election=election, member=ann).exists()
+    # A nomination Ann made stays: it is Bea's to accept.
+    assert Candidacy.objects.filter(election=election, member=bea).exists()
