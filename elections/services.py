@@ -39,8 +39,8 @@ def _lock_election(election_id: int) -> Election:
         raise ValidationError(_("No such election."), code="unknown_election") from error
 
 
-def _is_coordinator(member: Member) -> bool:
-    return member.user.groups.filter(name=COORDINATORS).exists()
+def _is_coordinator(member: Member | None) -> bool:
+    return member is not None and member.user.groups.filter(name=COORDINATORS).exists()
 
 
 def _audit(action: str, by: Member | None, target) -> None:
@@ -115,12 +115,12 @@ def election_propose(
 
 
 @transaction.atomic
-def election_confirm(*, election_id: int, by: Member) -> Election:
+def election_confirm(*, election_id: int, by: Member | None) -> Election:
     """A coordinator or a second committee member confirms: nominations may open."""
     election = _lock_election(election_id)
     if election.state != ElectionState.PROPOSED:
         raise ValidationError(_("Only a proposed election can be confirmed."), code="not_proposed")
-    if by.pk == election.proposed_by_id:
+    if by is not None and by.pk == election.proposed_by_id:
         raise ValidationError(
             _("Someone other than the proposer must confirm the election."), code="self_confirm"
         )
@@ -448,7 +448,7 @@ def elections_close_due(*, now=None) -> int:
 
 
 @transaction.atomic
-def election_publish(*, election_id: int, by: Member) -> Election:
+def election_publish(*, election_id: int, by: Member | None) -> Election:
     """Publish the reviewed result; the winners are seated at the term's start."""
     election = _lock_election(election_id)
     if election.state != ElectionState.COUNTED:

@@ -158,6 +158,19 @@ def admin_action(action, key):
     return data
 
 
+def stand_data(world, role):
+    return {"consent": "yes", "statement": "matrix"}
+
+
+def nominate_ally(world, role):
+    # The same answer whoever is named; an ally is never nominated.
+    return {"email": world.members["victim_ally"].user.email}
+
+
+def ranking(world, role):
+    return {f"rank_{world.ids['voting_candidacy']}": "1"}
+
+
 def confirm_delete(world, role):
     return {"post": "yes"}
 
@@ -244,6 +257,26 @@ MATRIX = [
          args=["published_motion"], data=receipt_data),
     get("governance:receipt_check", "                 L  302  302  302  302  302  302",
         args=["open_motion"]),
+    # Elections
+    get("elections:election_list", "                  L  200  200  200  200  200  200"),
+    get("elections:election_detail", "                L  200  200  200  200  200  200",
+        args=["nominating_election"]),
+    get("elections:election_detail", "                L  200  200  200  200  200  200",
+        args=["voting_election"]),
+    get("elections:election_detail", "                L  404  404  404  404  404  404",
+        args=["proposed_election"]),
+    post("elections:election_stand", "                L  302  302  302  302  302  404",
+         args=["nominating_election"], data=stand_data, writes=ON_ROLL),
+    post("elections:election_nominate", "             L  302  302  302  302  302  404",
+         args=["nominating_election"], data=nominate_ally),
+    get("elections:election_vote", "                  L  405  405  405  405  405  405",
+        args=["voting_election"]),
+    post("elections:election_vote", "                 L  302  200  200  200  200  404",
+         args=["voting_election"], data=ranking, writes=ON_ROLL),
+    post("elections:election_vote", "                 L  404  404  404  404  404  404",
+         args=["proposed_election"], data=ranking),
+    get("elections:receipt_check", "                  L  302  302  302  302  302  302",
+        args=["voting_election"]),
     # The receipt again (from the voter's cookie: without one, back to the motion)
     get("governance:motion_receipt", "                L  302  302  302  302  302  302",
         args=["open_motion"]),
@@ -430,6 +463,15 @@ ADMIN_MODELS = {
         post_delete=("403 302 302", "committee administrator"),  # a draft
         action=("open_motions", "403 302 302", "committee administrator"),
     ),
+    # Coordinators run elections, the committee also proposes them; nobody edits or
+    # deletes one that is confirmed (the fixture's is taking nominations).
+    "elections.election": dict(
+        get=["200 200 200", "403 200 200", "200 200 200", "200 200 200", "403 403 403"],
+        post_add="403 200 200",
+        post_change=("403 403 403", ""),
+        post_delete=("403 403 403", ""),
+        action=("confirm", "302 302 302", "coordinator"),
+    ),
     "audit.auditevent": dict(
         get=["403 403 200", "403 403 403", "403 403 200", "403 403 200", "403 403 403"],
         post_add="403 403 403",
@@ -470,6 +512,7 @@ ACTION_TARGETS = {
     "governance.seat": "governance.seat",
     "governance.spokespersonassignment": "proposed_assignment",
     "governance.motion": "draft_motion",
+    "elections.election": "proposed_election",
 }
 
 

@@ -22,6 +22,8 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from elections import services as election_services
+from elections.models import Candidacy, Election
 from governance import services as governance_services
 from governance.models import BallotKind, Electorate, Motion, Seat, SpokespersonAssignment, Topic
 from members import services
@@ -200,6 +202,41 @@ def build_world() -> World:
     governance_services.motion_open(motion_id=committee_motion.pk, by=None)
     draft = _motion()
 
+    # Elections: a proposal, one taking nominations and one open for voting; the victim
+    # stands in both (a candidate's pseudonym is public to members, never a status label).
+    def election(title: str, *, confirm: bool = True) -> Election:
+        now = timezone.now()
+        proposed = election_services.election_propose(
+            by=committee,
+            title=title,
+            seats=1,
+            term_start=today,
+            term_end=today + datetime.timedelta(days=365),
+            nominations_open_at=now - datetime.timedelta(hours=1),
+            nominations_close_at=now + datetime.timedelta(days=1),
+            opens_at=now + datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=2),
+        )
+        if not confirm:
+            return proposed
+        election_services.election_confirm(election_id=proposed.pk, by=coordinator)
+        election_services.candidacy_nominate(
+            election_id=proposed.pk, member_id=victim.pk, by=victim, statement="Victim's plan"
+        )
+        return proposed
+
+    proposed_election = election("Proposed election", confirm=False)
+    nominating_election = election("Nominating election")
+    voting_election = election("Voting election")
+    now = timezone.now()
+    Election.objects.filter(pk=voting_election.pk).update(
+        nominations_open_at=now - datetime.timedelta(hours=2),
+        nominations_close_at=now - datetime.timedelta(seconds=1),
+        opens_at=now - datetime.timedelta(seconds=1),
+    )
+    election_services.voting_open(election_id=voting_election.pk)
+    voting_candidacy = Candidacy.objects.get(election=voting_election)
+
     session = UserSession.objects.create(
         user=victim.user, ip="127.0.0.1", session_key="victimsessionkey0000000000000000"
     )
@@ -234,6 +271,11 @@ def build_world() -> World:
         "committee_motion": committee_motion.pk,
         "draft_motion": draft.pk,
         "missing": 987654321,
+        "proposed_election": proposed_election.pk,
+        "nominating_election": nominating_election.pk,
+        "voting_election": voting_election.pk,
+        "voting_candidacy": voting_candidacy.pk,
+        "elections.election": nominating_election.pk,
         # Admin objects: the victim's rows wherever there is one.
         "members.user": victim.user.pk,
         "members.member": victim.pk,
