@@ -17,6 +17,7 @@ from .models import Election, ElectionState
 
 PROPOSAL_FIELDS = [
     "title",
+    "position",
     "seats",
     "term_start",
     "term_end",

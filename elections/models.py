@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.guards import Guard, refuse
 from governance import eligibility
-from governance.models import BallotBox
+from governance.models import SINGLE_HOLDER_POSITIONS, BallotBox, Position
 from members.models import Member
 
 TITLE_MAX_LENGTH = 200
@@ -69,6 +69,11 @@ _CANDIDACY_FROZEN_ONCE_VOTING = refuse(
 class Election(models.Model):
     title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     seats = models.PositiveSmallIntegerField(_("seats to fill"))
+    # The position the winners take: a committee member's seat, or one the statutes name
+    # (chair, treasurer...), which has one holder and so is one seat.
+    position = models.CharField(
+        _("position"), max_length=16, choices=Position.choices, default=Position.MEMBER
+    )
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"))
     nominations_open_at = models.DateTimeField(_("nominations open"))
@@ -116,6 +121,10 @@ class Election(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(seats__gte=1), name="election_fills_at_least_one_seat"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(position__in=SINGLE_HOLDER_POSITIONS) | models.Q(seats=1),
+                name="election_named_position_has_one_seat",
             ),
             models.CheckConstraint(
                 condition=models.Q(confirmed_by__isnull=True)
@@ -175,11 +184,11 @@ class Election(models.Model):
                 func=f"""
                     -- The windows may still move while nominations run; the seats, the
                     -- term and who proposed and confirmed never; the count once written.
-                    IF (OLD.title, OLD.seats, OLD.term_start, OLD.term_end, OLD.proposed_by_id,
-                        OLD.confirmed_by_id)
+                    IF (OLD.title, OLD.seats, OLD.position, OLD.term_start, OLD.term_end,
+                        OLD.proposed_by_id, OLD.confirmed_by_id)
                        IS DISTINCT FROM
-                       (NEW.title, NEW.seats, NEW.term_start, NEW.term_end, NEW.proposed_by_id,
-                        NEW.confirmed_by_id)
+                       (NEW.title, NEW.seats, NEW.position, NEW.term_start, NEW.term_end,
+                        NEW.proposed_by_id, NEW.confirmed_by_id)
                        OR (OLD.state <> 'confirmed'
                            AND (OLD.nominations_open_at, OLD.nominations_close_at, OLD.opens_at,
                                 OLD.closes_at, OLD.box_id)

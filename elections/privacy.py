@@ -15,6 +15,7 @@ classify(
         "id": P,
         "title": P,
         "seats": P,
+        "position": P,
         "term_start": P,
         "term_end": P,
         "nominations_open_at": P,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from core.guards import guard_name_of
 from governance import eligibility, permissions
-from governance.models import Position
+from governance.models import SINGLE_HOLDER_POSITIONS, Position
 from governance.services import ballot_box, seat_assign
 from members import services as member_services
 from members.emails import send_member_mail
@@ -57,6 +57,7 @@ def proposal_check(
     nominations_close_at: datetime.datetime,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
+    position: str = Position.MEMBER,
     **_other,
 ) -> None:
     """The rules of a proposal: raise the first one broken (the admin's form shows it)."""
@@ -73,6 +74,10 @@ def proposal_check(
         raise ValidationError(_("The term cannot end before it starts."), code="term_order")
     if not 1 <= seats < MAX_CANDIDATES:
         raise ValidationError(_("Choose how many seats to fill."), code="seats")
+    if position in SINGLE_HOLDER_POSITIONS and seats != 1:
+        raise ValidationError(
+            _("A position the statutes name has one holder: one seat."), code="position_seats"
+        )
 
 
 @transaction.atomic
@@ -87,10 +92,13 @@ def election_propose(
     nominations_close_at: datetime.datetime,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
+    position: str = Position.MEMBER,
 ) -> Election:
-    """A Steering Committee member proposes an election."""
+    """A Steering Committee member proposes an election, for committee members' seats or
+    for a position the statutes name."""
     proposal_check(
         by=by,
+        position=position,
         seats=seats,
         term_start=term_start,
         term_end=term_end,
@@ -102,6 +110,7 @@ def election_propose(
     election = Election.objects.create(
         title=title,
         seats=seats,
+        position=position,
         term_start=term_start,
         term_end=term_end,
         nominations_open_at=nominations_open_at,
@@ -484,7 +493,7 @@ def election_seat(*, election_id: int) -> Election:
             with transaction.atomic():
                 seat_assign(
                     member_id=candidacy.member_id,
-                    position=Position.MEMBER,
+                    position=election.position,
                     term_start=election.term_start,
                     term_end=election.term_end,
                     by=None,

@@ -17,6 +17,7 @@ def proposal(**overrides):
     day = lambda n: (now + datetime.timedelta(days=n)).date().isoformat()  # noqa: E731
     data = {
         "title": "Steering Committee 2027",
+        "position": "member",
         "seats": "3",
         "term_start": day(30),
         "term_end": day(760),
@@ -47,6 +48,8 @@ def test_committee_proposes_and_someone_else_confirms_in_the_admin(
     add = reverse("admin:elections_election_add")
     bad = client.post(add, proposal(opens_at_0=proposal()["nominations_open_at_0"]))
     assert bad.status_code == 200 and "Nominations must open" in bad.content.decode()
+    bad = client.post(add, proposal(position="chair"))
+    assert "one holder: one seat" in bad.content.decode()
     assert not Election.objects.exists()
     assert client.post(add, proposal()).status_code == 302
     election = Election.objects.get()

@@ -351,3 +351,34 @@ def test_losing_the_rights_ends_a_candidacy_while_nominations_run(
     assert not Candidacy.objects.filter(election=election, member=ann).exists()
     # A nomination Ann made stays: it is Bea's to accept.
     assert Candidacy.objects.filter(election=election, member=bea).exists()
+
+
+def test_an_election_for_a_named_position_fills_one_seat(
+    make_member, committee_member, coordinator_member
+):
+    now, today = timezone.now(), timezone.localdate()
+    fields = dict(
+        by=committee_member,
+        title="Chair",
+        position="chair",
+        term_start=today,
+        term_end=today + datetime.timedelta(days=365),
+        nominations_open_at=now - datetime.timedelta(hours=1),
+        nominations_close_at=now + datetime.timedelta(hours=1),
+        opens_at=now + datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(hours=2),
+    )
+    with refused("position_seats"):
+        services.election_propose(seats=2, **fields)
+    election = services.election_propose(seats=1, **fields)
+    with database_refuses("election_named_position_has_one_seat"):
+        sql("UPDATE elections_election SET seats = 2 WHERE id = %s", [election.pk])
+    election = services.election_confirm(election_id=election.pk, by=coordinator_member)
+    ann = make_member()
+    stand(election, ann)
+    election = services.voting_open(election_id=nominations_end(election).pk)
+    services.ballot_cast(election_id=election.pk, voter=ann, ranks=_rank(election, ann))
+    services.election_close(election_id=election.pk)
+    services.election_publish(election_id=election.pk, by=coordinator_member)
+    services.election_seat(election_id=election.pk)
+    assert Seat.objects.get(member=ann).position == "chair"
