@@ -1,10 +1,12 @@
 """The count agrees, stage by stage, with reference counts under the Scottish STV rules.
 
-fixtures/ holds, from Droop (https://github.com/jklundell/droop, commit cf58293, GPL-3.0
-data files; ballots of Glasgow City Council's 2007 ward elections published by the council
-and collected by OpenSTV), each ballot file (`test/blt/scotland/<name>.blt`) and Droop's
-count of it under its `scotland` rule (`test/ref/dump/scotland/<name>-scotland-fixed-p5-d5.txt`).
-`weak-defeat` and `weak-surplus` are Droop's own cases for the rules' tie-breaks.
+fixtures/ holds, unchanged from Droop (https://github.com/jklundell/droop, commit
+cf58293; Droop's source is GPL-licensed), each ballot file (`test/blt/scotland/<name>.blt`)
+and Droop's count of it under its `scotland` rule
+(`test/ref/dump/scotland/<name>-scotland-fixed-p5-d5.txt`). The Glasgow files are the
+ballots of Glasgow City Council's 2007 ward elections, as OpenSTV's Jeffrey O'Neill
+collected them (also in PrefLib, data set ED-00008). `weak-defeat` and `weak-surplus` are
+Droop's own cases for the rules' tie-breaks.
 """
 
 import pytest
