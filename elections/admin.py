@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -45,10 +46,29 @@ class ProposalForm(forms.ModelForm):
 
 @admin.register(Election)
 class ElectionAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "seats", "opens_at", "closes_at", "turnout"]
+    list_display = ["title", "state", "seats", "opens_at", "closes_at", "nominations", "turnout"]
     list_filter = ["state"]
     actions = ["confirm", "open_voting", "close_and_count", "publish"]
     form = ProposalForm
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("box")
+            .annotate(
+                standing=Count("candidacies", filter=Q(candidacies__accepted_at__isnull=False)),
+                awaiting=Count("candidacies", filter=Q(candidacies__accepted_at__isnull=True)),
+            )
+        )
+
+    @admin.display(description=_("nominations"))
+    def nominations(self, election) -> str:
+        """How many stand and how many nominations wait for an answer: numbers only."""
+        return str(
+            _("%(standing)d standing, %(awaiting)d awaiting an answer")
+            % {"standing": election.standing, "awaiting": election.awaiting}
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -79,6 +79,7 @@ def test_turnout_while_voting_never_the_votes(
     )
     changelist = client.get(reverse("admin:elections_election_changelist")).content.decode()
     assert f"1 / {election.box.roll_size}" in changelist
+    assert "1 standing, 0 awaiting an answer" in changelist
     change = reverse("admin:elections_election_change", args=[election.pk])
     assert "Hidden until voting closes." in client.get(change).content.decode()
     run_action(client, "close_and_count", election)
