@@ -277,6 +277,9 @@ def voting_open(*, election_id: int, by: Member | None = None) -> Election:
     ]
     if not standing:
         raise ValidationError(_("Nobody stands in this election."), code="no_candidates")
+    if len(standing) > MAX_CANDIDATES:
+        # One byte per preference: a ballot names at most 255 candidates.
+        raise ValidationError(_("Too many candidates for one ballot."), code="too_many")
     for number, candidacy in enumerate(standing):
         candidacy.ballot_number = number
         candidacy.save(update_fields=["ballot_number"])
