@@ -20,7 +20,8 @@ from audit import services as audit
 from core.guards import guard_name_of
 from governance import eligibility, permissions
 from governance.models import SINGLE_HOLDER_POSITIONS, Position
-from governance.services import ballot_box, seat_assign
+from governance.models import Seat
+from governance.services import ballot_box, seat_assign, seat_end
 from members import services as member_services
 from members.emails import send_member_mail
 from members.models import Member
@@ -480,7 +481,8 @@ def election_publish(*, election_id: int, by: Member | None) -> Election:
 def election_seat(*, election_id: int) -> Election:
     """Seat the winners through governance's seat service (which rechecks the rule under
     a lock on the member): in the count's order, a candidate who can no longer take the
-    seat is skipped and the next in the count takes it, until the seats are filled."""
+    seat is skipped and the next in the count takes it, until the seats are filled. A
+    winner who sits on the committee now moves to the new term's seat."""
     election = _lock_election(election_id)
     if election.state != ElectionState.PUBLISHED:
         raise ValidationError(_("Only a published election is seated."), "not_published")
@@ -494,6 +496,12 @@ def election_seat(*, election_id: int) -> Election:
             break
         try:
             with transaction.atomic():
+                # A sitting member re-elected: their seat ends as the new term begins
+                # (undone with the rest if they cannot take the new one).
+                for seat in Seat.objects.filter(
+                    member_id=candidacy.member_id, ended_on__isnull=True
+                ):
+                    seat_end(seat_id=seat.pk, by=None, reason=_("Re-elected for a new term."))
                 seat_assign(
                     member_id=candidacy.member_id,
                     position=election.position,

@@ -382,3 +382,22 @@ def test_an_election_for_a_named_position_fills_one_seat(
     services.election_publish(election_id=election.pk, by=coordinator_member)
     services.election_seat(election_id=election.pk)
     assert Seat.objects.get(member=ann).position == "chair"
+
+
+def test_a_sitting_member_re_elected_moves_to_the_new_term(
+    committee_member, coordinator_member, nominating_election
+):
+    election = nominating_election(seats=1)
+    stand(election, committee_member)
+    election = services.voting_open(election_id=nominations_end(election).pk)
+    services.ballot_cast(
+        election_id=election.pk, voter=committee_member, ranks=_rank(election, committee_member)
+    )
+    services.election_close(election_id=election.pk)
+    services.election_publish(election_id=election.pk, by=coordinator_member)
+    services.election_seat(election_id=election.pk)
+    seats = Seat.objects.filter(member=committee_member).order_by("pk")
+    old, new = seats
+    assert old.ended_on is not None and old.end_reason == "Re-elected for a new term."
+    assert (new.ended_on, new.term_start) == (None, election.term_start)
+    assert Candidacy.objects.get(member=committee_member).seat_outcome == SeatOutcome.SEATED
