@@ -82,3 +82,8 @@ def test_member_stands_ranks_and_reads_the_count(
     expect(table).to_be_visible()
     assert Candidacy.objects.get(member=ann).elected
     check_page(page, guard, "results", axe=True)
+    # Printed: the results alone, without the site's header and forms.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(table).to_be_visible()
+    guard.step(page, "results-printed")
