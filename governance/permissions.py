@@ -2,9 +2,10 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from members import eligibility
 from members.models import Member
 
-from . import eligibility, selectors
+from . import selectors
 
 
 def can_approve_spokespersons(user) -> bool:

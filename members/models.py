@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.guards import append_only
 
+# The choices the eligibility rule reads live apart, so the rule can be stated (and tried
+# with another condition) without loading the models.
+from .choices import MembershipState, Status
+
 PSEUDONYM_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
@@ -82,23 +86,6 @@ class Language(models.TextChoices):
     NORWEGIAN = "nb", _("Norwegian Bokmål")
     FINNISH = "fi", _("Finnish")
     ICELANDIC = "is", _("Icelandic")
-
-
-class Status(models.TextChoices):
-    SEX_WORKER = "sex_worker", _("Sex worker")
-    ALLY = "ally", _("Ally")
-
-
-class MembershipState(models.TextChoices):
-    APPLIED = "applied", _("Applied")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    LAPSED = "lapsed", _("Lapsed")
-    RESIGNED = "resigned", _("Resigned")
-    REJECTED = "rejected", _("Rejected")
-    # A former member whose personal data has been erased (members.data_rights). The row
-    # stays only because rolls, roll-call ballots and seats must keep pointing somewhere.
-    ERASED = "erased", _("Erased")
 
 
 # What an erased member's cleared columns hold: nothing.
@@ -224,10 +211,6 @@ class Member(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.state == MembershipState.ERASED
-
-    @property
-    def is_active_member(self) -> bool:
-        return self.state == MembershipState.ACTIVE
 
 
 class ApplicationDecision(models.TextChoices):

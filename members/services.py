@@ -5,6 +5,7 @@ decides on, so two coordinators clicking at once, or a double click, give one re
 Errors are `ValidationError`s with a code; entry points show their message.
 """
 
+import copy
 from datetime import timedelta
 
 from allauth.core.context import request_context
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 import audit
 
-from . import hooks
+from . import eligibility, hooks
 from .emails import send_member_mail
 from .models import (
     ApplicationDecision,
@@ -204,6 +205,14 @@ def _lock_pending_status_change(request_id: int, by: Member | None) -> StatusCha
     return change
 
 
+def _changed(member: Member, **fields) -> Member:
+    """The member as they would be after a change (an unsaved copy), for the rule."""
+    after = copy.copy(member)
+    for name, value in fields.items():
+        setattr(after, name, value)
+    return after
+
+
 @transaction.atomic
 def status_change_approve(
     *, request_id: int, by: Member | None, reason: str = ""
@@ -217,7 +226,7 @@ def status_change_approve(
             _("The member's status has changed since this request was made."),
             code="status_changed_since",
         )
-    if change.from_status == Status.SEX_WORKER:
+    if eligibility.loses_rights(member, _changed(member, status=change.to_status)):
         hooks.rights_lost(member=member, reason=_("Status changed by a coordinator."), by=by)
     member.status = change.to_status
     member.save(update_fields=["status"])
@@ -275,7 +284,7 @@ def membership_state_set(*, member_id: int, state: str, by: Member | None, reaso
         raise ValidationError(
             _("You cannot change your own membership state."), code="own_membership"
         )
-    if member.state == MembershipState.ACTIVE:
+    if eligibility.loses_rights(member, _changed(member, state=state)):
         hooks.rights_lost(member=member, reason=reason, by=by)
     member.state = state
     member.state_changed_at = timezone.now()

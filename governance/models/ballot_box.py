@@ -27,9 +27,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.guards import Guard, append_only, refuse
+from members import eligibility
 from members.models import Member
-
-from .. import eligibility
 
 # What a sealed ballot adds to its content: the sealer's public key (32 bytes), the nonce
 # (12), the receipt's hash (32), the voter's id (8, zero in a secret box) and the

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from members import eligibility
 from members import services as member_services
 from members.emails import send_member_mail
 from members.models import Member
 from members.roles import STEERING_COMMITTEE
 
-from .. import eligibility, selectors
+from .. import selectors
 from ..models import (
     ACTIVE_ASSIGNMENT_STATES,
     SINGLE_HOLDER_POSITIONS,
@@ -51,8 +52,8 @@ def _audit(action: str, by: Member | None, target) -> None:
     audit.record(action, actor=by.user if by else None, target=target)
 
 
-def _translate_integrity_error(error: IntegrityError) -> ValidationError:
-    rule_error = eligibility.error_from_database(error)
+def _translate_integrity_error(error: IntegrityError, member: Member) -> ValidationError:
+    rule_error = eligibility.error_from_database(error, member)
     if rule_error is not None:
         return rule_error
     text = str(error)
@@ -126,7 +127,7 @@ def seat_assign(
                 created_by=by,
             )
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _sync_committee_group(member)
     _audit("seat.assigned", by, seat)
     return seat
@@ -199,7 +200,7 @@ def spokesperson_propose(
             )
             assignment.topics.set(topics)
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _audit("spokesperson.proposed", by, assignment)
     return assignment
 
@@ -251,7 +252,7 @@ def spokesperson_approve(
             assignment.decision_reason = reason
             assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _audit("spokesperson.approved", by, assignment)
     send_member_mail(member, "request_decided")
     return assignment

@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from members import eligibility
 from members.permissions import member_or_403
 from members.selectors import member_for_user
 
-from .. import eligibility, permissions, selectors, services
+from .. import permissions, selectors, services
 from ..forms import DecisionForm, EndAssignmentForm, SpokespersonRequestForm
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from governance import services as governance_services
 from governance.models import Motion, Position, Seat
+from members import eligibility
 from members.models import (
     ApplicationDecision,
     Country,
@@ -135,7 +136,7 @@ class Command(BaseCommand):
             **{key: f"{value} (2025)" for key, value in fields.items()},
         )
         governance_services.motion_open(motion_id=past.pk, by=None)
-        voters = Member.objects.filter(status=Status.SEX_WORKER).order_by("pk")
+        voters = Member.objects.filter(eligibility.eligible_q()).order_by("pk")
         for voter, choice in zip(voters, ["yes", "yes", "no", "abstain", "yes"], strict=False):
             governance_services.ballot_cast(motion_id=past.pk, voter=voter, choice=choice)
         governance_services.motion_close(motion_id=past.pk)
@@ -187,5 +188,5 @@ class Command(BaseCommand):
             roles = "Steering Committee"
         else:
             roles = ", ".join(person.groups) or "member"
-        kind = "sex worker" if member.status == Status.SEX_WORKER else "ally"
+        kind = member.get_status_display()
         return email, member.pseudonym, f"{roles} ({kind})"
