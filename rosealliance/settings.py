@@ -206,6 +206,9 @@ if not BALLOT_KEY and not DEBUG:
         'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
     )
 BALLOT_KEY_DIR = Path(os.environ.get("BALLOT_KEY_DIR", BASE_DIR / "var" / "ballot-keys"))
+# How long a proposed act on seats or votes (governance.services.acts) waits for the second
+# person to confirm it before it expires.
+GOVERNANCE_ACT_CONFIRM_HOURS = int(os.environ.get("GOVERNANCE_ACT_CONFIRM_HOURS", "72"))
 # allauth records each session at login (every login goes through allauth, the admin's
 # included), which is what ending "all of a member's sessions" and the members' own session
 # list need. Activity tracking is off on purpose: it would write a per-member row on every
