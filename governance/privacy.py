@@ -104,7 +104,6 @@ classify(
         "content_size": P,
         "roll_size": P,
         "roll_digest": P,
-        "roll_salt": P,
         "closed_at": P,
     },
 )

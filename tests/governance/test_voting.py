@@ -3,11 +3,13 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import BinaryField
 from django.utils import timezone
 
 from governance import receipts, services
 from governance.models import (
     CHOICE_CONTENT,
+    BallotBox,
     BallotKind,
     Choice,
     CountedBallot,
@@ -20,7 +22,7 @@ from governance.models import (
     Voter,
 )
 from members import services as member_services
-from members.models import MembershipState, Status
+from members.models import Member, MembershipState, Status
 
 
 def roll_of(motion):
@@ -203,19 +205,33 @@ def test_roll_call_ballots_name_the_voter_once_counted(sex_worker, make_motion):
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.ABSTAIN]
 
 
-def test_the_roll_digest_is_salted_until_the_close(make_member, make_motion):
+def test_the_roll_digest_of_a_small_roll_cannot_be_brute_forced(make_member, make_motion):
+    """An attacker who knows the range of member ids and sees the digest (and, after the
+    close, everything the database and the pages hold) tries every subset of the range,
+    with every salt the database could give them, and finds no roll."""
     import hashlib
+    import itertools
 
-    members = sorted(m.pk for m in (make_member(), make_member()))
+    voters = [make_member(), make_member()]
+    make_member(status="ally")
     motion = make_motion()
-    box = motion.box
-    assert box.roll_salt is None
-    # Without the salt, the digest of a small roll cannot be recomputed from guessed ids.
-    unsalted = hashlib.sha256(",".join(map(str, members)).encode()).hexdigest()
-    assert box.roll_digest != unsalted
     services.motion_close(motion_id=motion.pk)
-    box.refresh_from_db()
-    salt = bytes(box.roll_salt)
-    assert (
-        hashlib.sha256(salt + ",".join(map(str, members)).encode()).hexdigest() == box.roll_digest
-    )
+    box = BallotBox.objects.get(pk=motion.box_id)
+    known = sorted(Member.objects.values_list("pk", flat=True))
+    candidate_ids = range(known[0], known[-1] + 3)
+    salts = [b""] + [  # every binary column of the box (the old close wrote the salt there)
+        bytes(getattr(box, field.name))
+        for field in BallotBox._meta.concrete_fields
+        if isinstance(field, BinaryField) and getattr(box, field.name) is not None
+    ]
+    tried = 0
+    for size in range(len(candidate_ids) + 1):
+        for roll in itertools.combinations(candidate_ids, size):
+            ids = ",".join(map(str, roll)).encode()
+            for salt in salts:
+                tried += 1
+                digest = hashlib.sha256(salt + ids).hexdigest()
+                assert digest != box.roll_digest
+                assert digest[:16] != box.roll_digest[:16]  # the fingerprint members see
+    assert tried >= 2 * 2 ** len(voters)
+    assert box.roll_size == len(voters)

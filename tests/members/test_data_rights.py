@@ -145,7 +145,7 @@ def voting_record() -> dict:
         ),
         "boxes": list(
             BallotBox.objects.order_by("pk").values_list(
-                "pk", "state", "roll_size", "roll_digest", "roll_salt"
+                "pk", "state", "roll_size", "roll_digest", "roll_salt_sha256"
             )
         ),
         "roll": sorted(RollEntry.objects.values_list("box_id", "member_id")),
