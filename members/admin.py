@@ -84,6 +84,13 @@ class UserAdmin(admin.ModelAdmin):
 @admin.register(Member)
 class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
     search_fields = ["pseudonym", "user__email"]
+
+    def get_search_fields(self, request):
+        # A search matching addresses answers "is there a member whose address contains
+        # ..." letter by letter: only for those who may see addresses.
+        if permissions.can_see_addresses(request.user):
+            return self.search_fields
+        return ["pseudonym"]
     list_select_related = ["user"]
     readonly_fields = [
         "user",

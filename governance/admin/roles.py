@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
+from members import permissions as permissions_members
 from members.models import REASON_MAX_LENGTH, Country, Language, Member, MembershipState
 from members.selectors import member_for_user
 
@@ -176,6 +177,14 @@ class SpokespersonAssignmentAdmin(ServiceAddAdminMixin, admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["member"]
     search_fields = ["member__pseudonym"]
+
+    def has_add_permission(self, request) -> bool:
+        # Proposing refuses an ally with the rule's message, which tells the proposer the
+        # member's status: only those who may see status propose here. Members ask for
+        # themselves on their own page.
+        return permissions_members.can_review_status(request.user) and super().has_add_permission(
+            request
+        )
 
     def get_queryset(self, request):
         # Only sex workers can be proposed, so a proposed or rejected request tells its

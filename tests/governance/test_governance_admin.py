@@ -123,46 +123,68 @@ def test_seat_admin_is_closed_to_members_without_the_permission(client, sex_work
     assert not PendingAct.objects.exists()
 
 
-def test_coordinator_approves_in_the_admin(client, coordinator, committee_member, sex_worker):
-    client.force_login(committee_member.user)
+def assignment_form(member, topic="health"):
+    return {
+        "member": member.pk,
+        "topics": [Topic.objects.get(slug=topic).pk],
+        "countries": ["IS"],
+        "languages": ["is"],
+        "starts_on": TODAY.isoformat(),
+    }
+
+
+def test_coordinator_proposes_and_another_approves_in_the_admin(
+    client, coordinator, make_member, sex_worker
+):
+    client.force_login(coordinator.user)
     response = client.post(
-        reverse("admin:governance_spokespersonassignment_add"),
-        {
-            "member": sex_worker.pk,
-            "topics": [Topic.objects.get(slug="health").pk],
-            "countries": ["IS"],
-            "languages": ["is"],
-            "starts_on": TODAY.isoformat(),
-        },
+        reverse("admin:governance_spokespersonassignment_add"), assignment_form(sex_worker)
     )
     assert response.status_code == 302
     assignment = SpokespersonAssignment.objects.get(member=sex_worker)
-    assert assignment.proposed_by == committee_member
+    assert assignment.proposed_by == coordinator
 
-    client.force_login(coordinator.user)
-    client.post(
-        reverse("admin:governance_spokespersonassignment_changelist"),
-        {"action": "approve", "_selected_action": [assignment.pk], "confirmed": "yes"},
-    )
+    url = reverse("admin:governance_spokespersonassignment_changelist")
+    chosen = {"action": "approve", "_selected_action": [assignment.pk]}
+    page = client.post(url, chosen)
+    assert b"These members will speak for the network" in page.content  # confirmation page
+    client.post(url, chosen | {"confirmed": "yes"})
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.PROPOSED  # not by the one who proposed it
+
+    client.force_login(make_member(groups=("Coordinators",)).user)
+    client.post(url, chosen | {"confirmed": "yes"})
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.APPROVED
 
 
-def test_ally_proposed_in_the_admin_gets_a_form_error(client, committee_member, ally):
+def test_committee_cannot_use_the_assignment_form_that_would_tell_status(
+    client, committee_member, coordinator, ally, sex_worker
+):
     client.force_login(committee_member.user)
-    response = client.post(
-        reverse("admin:governance_spokespersonassignment_add"),
-        {
-            "member": ally.pk,
-            "topics": [Topic.objects.get(slug="media").pk],
-            "countries": ["SE"],
-            "languages": ["sv"],
-            "starts_on": TODAY.isoformat(),
-        },
-    )
-    assert response.status_code == 200
+    url = reverse("admin:governance_spokespersonassignment_add")
+    answers = [client.post(url, assignment_form(m)).status_code for m in (ally, sex_worker)]
+    assert answers == [403, 403]
+    assert not SpokespersonAssignment.objects.exists()
+    client.force_login(coordinator.user)  # who may see status gets the rule's message
+    response = client.post(url, assignment_form(ally))
     assert "Only sex workers" in response.content.decode()
     assert not SpokespersonAssignment.objects.exists()
+
+
+def test_member_search_matches_addresses_only_for_those_who_may_see_them(
+    client, committee_member, coordinator, sex_worker
+):
+    url = reverse("admin:members_member_changelist")
+    address_part = sex_worker.user.email.split("@")[0]
+    client.force_login(committee_member.user)
+    by_address = client.get(url, {"q": address_part}).content.decode()
+    by_other = client.get(url, {"q": "no-such-text"}).content.decode()
+    assert sex_worker.pseudonym not in by_address
+    assert by_address.count("<tr") == by_other.count("<tr")
+    assert sex_worker.pseudonym in client.get(url, {"q": sex_worker.pseudonym}).content.decode()
+    client.force_login(coordinator.user)
+    assert sex_worker.pseudonym in client.get(url, {"q": address_part}).content.decode()
 
 
 def test_committee_sees_only_approved_assignments_and_its_own_proposals(
