@@ -91,6 +91,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         if permissions.can_see_addresses(request.user):
             return self.search_fields
         return ["pseudonym"]
+
     list_select_related = ["user"]
     readonly_fields = [
         "user",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from allauth.core.context import request_context
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -73,12 +74,17 @@ def application_submit(
     and send the e-mail verification message.
 
     Returns None when the address already has an account: the caller shows the same page
-    either way (no account enumeration) and the address's owner gets a neutral note.
+    either way, after the same work (no account enumeration, by content or by time), and
+    the address's owner gets a neutral note.
     """
     from allauth.account.models import EmailAddress
 
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
+        # Hashing the password is most of an application's time: do it for a known address
+        # too (and throw it away), so the response's time does not say the address is a
+        # member's. The mails of both cases leave in the background (core.deferred).
+        make_password(password)
         _notify_existing_account(request, email)
         return None
     try:

@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +28,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Per client and per address (settings.ACCOUNT_RATE_LIMITS["apply"]): the same for
+        # a new and a known address, so the limit says nothing about membership either.
+        if not ratelimit.consume(request, action="apply", key=data["email"].strip().lower()):
+            form.add_error(
+                None,
+                _("Too many applications from here or for this address. Please try again later."),
+            )
+            return render(request, "members/apply.html", {"form": form}, status=429)
         services.application_submit(
             request=request,
             email=data["email"],

@@ -215,8 +215,11 @@ GOVERNANCE_ACT_CONFIRM_HOURS = int(os.environ.get("GOVERNANCE_ACT_CONFIRM_HOURS"
 # request, and the transaction ids of those writes sit right next to the ballot a member
 # casts, giving anyone holding the database a way to guess whose secret ballot is whose.
 USERSESSIONS_TRACK_ACTIVITY = False
-# allauth's rate limits stay at their defaults (ACCOUNT_RATE_LIMITS unset) and count in
-# the shared cache above, so every server process sees the same failed-login counters.
+# allauth's rate limits count in the shared cache above, so every server process sees the
+# same counters. Its defaults stay, plus "apply" (members.views.apply): per client and per
+# address, so nobody can flood an address's owner with mail. Failed logins count per
+# address *and* client (rosealliance.adapters), so a stranger cannot lock a member out.
+ACCOUNT_RATE_LIMITS = {"apply": os.environ.get("APPLY_RATE_LIMIT", "10/h/ip,3/h/key")}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
