@@ -1,10 +1,9 @@
 """Admin for membership. It writes only through `members.services`, and shows a member's
 status only to users holding `members.review_status`."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -12,6 +11,7 @@ from django.utils.translation import ngettext_lazy
 import audit
 
 from . import data_rights, permissions, services
+from .admin_actions import confirmed_action, run_service_action
 from .models import (
     Member,
     MembershipApplication,
@@ -19,7 +19,6 @@ from .models import (
     StatusChangeRequest,
     User,
 )
-from .selectors import member_for_user
 
 
 class StatusViewAuditMixin:
@@ -46,24 +45,6 @@ class StatusViewAuditMixin:
                 "status.viewed", actor=request.user, target=(self.opts.label_lower, int(object_id))
             )
         return response
-
-
-def run_service_action(modeladmin, request, queryset, call, done_message) -> None:
-    """An admin action's body: call a service per selected object, report refusals as
-    admin messages and the number done with `done_message` (an ngettext with `count`).
-    Governance's admin uses it too."""
-    acting = member_for_user(request.user)
-    done = 0
-    for obj in queryset:
-        try:
-            call(obj, acting)
-            done += 1
-        except ValidationError as error:
-            modeladmin.message_user(
-                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
-            )
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
 
 
 @admin.register(User)
@@ -174,39 +155,41 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description=_("Suspend the selected memberships"), permissions=["change"])
-    def suspend(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda member, by: services.membership_state_set(
-                member_id=member.pk,
-                state=MembershipState.SUSPENDED,
-                by=by,
-                reason=str(_("Suspended in the admin.")),
-            ),
-            ngettext_lazy(
-                "%(count)d membership suspended.", "%(count)d memberships suspended.", "count"
-            ),
-        )
+    def has_manage_membership_permission(self, request) -> bool:
+        """Suspending and reinstating: coordinators and administrators."""
+        return permissions.can_manage_membership(request.user)
 
-    @admin.action(description=_("Reinstate the selected memberships"), permissions=["change"])
-    def reinstate(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda member, by: services.membership_state_set(
-                member_id=member.pk,
-                state=MembershipState.ACTIVE,
-                by=by,
-                reason=str(_("Reinstated in the admin.")),
-            ),
-            ngettext_lazy(
-                "%(count)d membership reinstated.", "%(count)d memberships reinstated.", "count"
-            ),
-        )
+    suspend = confirmed_action(
+        name="suspend",
+        description=_("Suspend the selected memberships"),
+        statement=_(
+            "These members will no longer be able to log in, vote or hold a role: their seats "
+            "and spokesperson assignments end now, and their sessions end. Their data stays. "
+            "You can reinstate them later; their roles do not come back by themselves."
+        ),
+        call=lambda member, by, reason: services.membership_state_set(
+            member_id=member.pk, state=MembershipState.SUSPENDED, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d membership suspended.", "%(count)d memberships suspended.", "count"
+        ),
+        permissions=["manage_membership"],
+    )
+    reinstate = confirmed_action(
+        name="reinstate",
+        description=_("Reinstate the selected memberships"),
+        statement=_(
+            "These members will be active again and able to log in. Roles they held before "
+            "are not given back."
+        ),
+        call=lambda member, by, reason: services.membership_state_set(
+            member_id=member.pk, state=MembershipState.ACTIVE, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d membership reinstated.", "%(count)d memberships reinstated.", "count"
+        ),
+        permissions=["manage_membership"],
+    )
 
 
 class DecisionAdminMixin:

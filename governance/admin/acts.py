@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from members.admin_actions import confirmed_action
 from members.selectors import member_for_user
 
 from .. import permissions, services
 from ..models import MOTION_KINDS, ActState, PendingAct
-from .base import confirmed_action
 
 
 @admin.register(PendingAct)

@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
+from members.admin_actions import confirmed_action
 from members.selectors import member_for_user
 
 from .. import permissions, selectors, services
 from ..models import ActKind, Motion, MotionState
 from ..models.motions import FROZEN_FIELDS, LANGUAGE_CODES
-from .base import confirmed_action
 
 _SECOND_PERSON = _(
     "Nothing changes until another Steering Committee member confirms it; if nobody "

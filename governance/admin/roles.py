@@ -18,12 +18,13 @@ from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
 from members import permissions as permissions_members
+from members.admin_actions import confirmed_action
 from members.models import REASON_MAX_LENGTH, Country, Language, Member, MembershipState
 from members.selectors import member_for_user
 
 from .. import permissions, services
 from ..models import ActKind, AssignmentState, Position, Seat, SpokespersonAssignment, Topic
-from .base import ServiceAddAdminMixin, ServiceAdminForm, confirmed_action
+from .base import ServiceAddAdminMixin, ServiceAdminForm
 
 
 def _active_members():

@@ -199,6 +199,10 @@ def build_world() -> World:
     committee_motion = _motion(electorate=Electorate.STEERING_COMMITTEE)
     governance_services.motion_open(motion_id=committee_motion.pk, by=None)
     draft = _motion()
+    # The committee proposed opening another draft; it waits for a second member.
+    pending_act = governance_services.act_propose(
+        kind="motion_open", motion_id=_motion().pk, by=committee, reason="Agreed"
+    )
 
     session = UserSession.objects.create(
         user=victim.user, ip="127.0.0.1", session_key="victimsessionkey0000000000000000"
@@ -247,6 +251,7 @@ def build_world() -> World:
             SpokespersonAssignment.pgh_event_model.objects.order_by("pk").first().pk
         ),
         "governance.motion": draft.pk,
+        "governance.pendingact": pending_act.pk,
         "audit.auditevent": AuditEvent.objects.order_by("pk").first().pk,
         "auth.group": Group.objects.get(name=COORDINATORS).pk,
         "account.emailaddress": EmailAddress.objects.get(user=victim.user).pk,
