@@ -293,6 +293,17 @@ def membership_state_set(*, member_id: int, state: str, by: Member | None, reaso
     return member
 
 
+def membership_resign(*, member: Member, reason: str) -> Member:
+    """The member leaves, keeping their data (they can still ask for its erasure): their
+    roles end, their sessions end and they can no longer log in."""
+    return membership_state_set(
+        member_id=member.pk,
+        state=MembershipState.RESIGNED,
+        by=member,
+        reason=reason.strip() or _("Left the network."),
+    )
+
+
 @transaction.atomic
 def profile_update(
     *, member: Member, pseudonym: str, country: str, preferred_language: str

@@ -15,6 +15,8 @@ urlpatterns = [
     path("profile/data/export/", data_rights_views.data_export, name="data_export"),
     path("profile/leave/", data_rights_views.leave, name="leave"),
     path("left/", data_rights_views.left, name="left"),
+    path("profile/resign/", data_rights_views.resign, name="resign"),
+    path("resigned/", data_rights_views.resigned, name="resigned"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
     path(
         "coordinator/applications/<int:application_id>/",

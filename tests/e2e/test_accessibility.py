@@ -63,6 +63,7 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
             "password-reset": "account_reset_password",
             "password-reset-sent": "account_reset_password_done",
             "account-inactive": "account_inactive",
+            "resigned": "members:resigned",
         },
     )
     # Forms showing their errors.
@@ -90,6 +91,8 @@ def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, 
             "dashboard": "members:dashboard",
             "profile": "members:profile",
             "status-change": "members:status_change",
+            "data-rights": "members:data_rights",
+            "resign": "members:resign",
         },
     )
     # A profile saved: the success message.

@@ -46,3 +46,35 @@ def test_suspending_needs_a_reason_and_the_power(client, committee_member, coord
     client.post(url, data | {"reason": "Because"})
     sex_worker.refresh_from_db()
     assert sex_worker.state == MembershipState.ACTIVE
+
+
+def test_a_member_resigns_keeping_their_data_and_can_still_be_erased(
+    make_member, propose_spokesperson, administrator
+):
+    from members.data_rights import member_erase
+    from tests.members.test_data_rights import log_in_with_form, reauthenticate
+
+    member = make_member(pseudonym="Leaving Quietly")
+    assignment = propose_spokesperson(member)
+    client = log_in_with_form(member.user)
+    assert reauthenticate(client, client.get(reverse("members:resign"))).status_code == 302
+    page = client.get(reverse("members:resign")).content.decode()
+    assert "Your data is not erased" in page
+
+    response = client.post(reverse("members:resign"), {"reason": ""})  # no confirmation
+    assert response.status_code == 200 and "aria-invalid" in response.content.decode()
+    member.refresh_from_db()
+    assert member.state == MembershipState.ACTIVE
+
+    response = client.post(reverse("members:resign"), {"confirm": "on", "reason": "Moving on"})
+    assert response["Location"] == reverse("members:resigned")
+    member.refresh_from_db()
+    assert member.state == MembershipState.RESIGNED
+    assert member.pseudonym == "Leaving Quietly" and member.user.email  # the data stays
+    assert SpokespersonAssignment.objects.get(pk=assignment.pk).state == AssignmentState.ENDED
+    assert client.get(reverse("members:dashboard")).status_code == 302  # logged out
+    assert client.get(reverse("members:resigned")).status_code == 200
+
+    member_erase(member_id=member.pk, requested_by=administrator)  # erasure, later
+    member.refresh_from_db()
+    assert member.state == MembershipState.ERASED

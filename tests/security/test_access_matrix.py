@@ -211,6 +211,10 @@ MATRIX = [
     post("members:leave", "                           L  302  302  302  302  302  302",
          data=lambda w, r: {"confirm": "on"}),
     get("members:left", "                           200  200  200  200  200  200  200"),
+    get("members:resign", "                           L  302  302  302  302  302  302"),
+    post("members:resign", "                          L  302  302  302  302  302  302",
+         data=lambda w, r: {"confirm": "on"}),
+    get("members:resigned", "                       200  200  200  200  200  200  200"),
     # Coordinator pages (the administrator holds no membership record to decide with)
     get("members:coordinator_queue", "                L  403  403  403  200  403  403"),
     get("members:application_decide", "               L  405  405  405  405  405  405",
