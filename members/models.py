@@ -171,6 +171,10 @@ class Member(models.Model):
         verbose_name=_("approved by"),
     )
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+    # The annual renewal (members.renewal): the day the member last confirmed their
+    # membership, and the day this period's reminder was sent.
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    renewal_notice_sent_on = models.DateField(_("renewal reminder sent on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")

@@ -34,6 +34,8 @@ classify(
         "approved_at": M,
         "approved_by": M,
         "state_changed_at": M,
+        "renewed_on": M,
+        "renewal_notice_sent_on": M,
     },
 )
 # pghistory's trigger-written history of Member (see members.models).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("apply/sent/", views.apply_done, name="apply_done"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/renew/", views.renew, name="renew"),
     path("profile/", views.profile, name="profile"),
     path("profile/status/", views.status_change, name="status_change"),
     path("profile/data/", data_rights_views.data_rights, name="data_rights"),

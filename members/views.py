@@ -1,16 +1,18 @@
+import datetime
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 
-from . import permissions, selectors, services
+from . import permissions, renewal, selectors, services
 from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
 from .models import MembershipApplication, StatusChangeRequest
 
@@ -58,7 +60,27 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
-    return render(request, "members/dashboard.html", {"member": member})
+    today = timezone.localdate()
+    context = {
+        "member": member,
+        "renewal_due": member is not None and renewal.needs_renewal(member, today),
+        "renewal_deadline": renewal.deadline(today) - datetime.timedelta(days=1),
+    }
+    return render(request, "members/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest) -> HttpResponse:
+    """The member confirms their membership for this year (a lapsed one is active again)."""
+    member = permissions.member_or_403(request)
+    try:
+        services.membership_renew(member_id=member.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: your membership is confirmed for this year."))
+    return redirect("members:dashboard")
 
 
 @login_required

@@ -347,6 +347,11 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 ERASURE_LEDGER = Path(os.environ.get("ERASURE_LEDGER", BACKUP_DIR / "erasures.ledger"))
 # A rejected applicant's account, declared status included, is deleted this long after the
 # decision (members.jobs, run by `manage.py run_scheduled`): time enough for an appeal.
+# The annual renewal (members.renewal): from the first day of this month (1-12) every
+# member is asked to confirm their membership; whoever has not confirmed this many days
+# later lapses (the `memberships_renewal` job), and is active again once they confirm.
+MEMBERSHIP_RENEWAL_MONTH = int(os.environ.get("MEMBERSHIP_RENEWAL_MONTH", "1"))
+MEMBERSHIP_RENEWAL_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_RENEWAL_GRACE_DAYS", "60"))
 REJECTED_APPLICATION_RETENTION_DAYS = int(
     os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
 )

@@ -211,6 +211,9 @@ MATRIX = [
     post("members:leave", "                           L  302  302  302  302  302  302",
          data=lambda w, r: {"confirm": "on"}),
     get("members:left", "                           200  200  200  200  200  200  200"),
+    # Confirming one's membership for the year (members.renewal), allowed any time.
+    post("members:renew", "                            L  302  302  302  302  302  403",
+         writes=MEMBERS),
     get("members:resign", "                           L  302  302  302  302  302  302"),
     post("members:resign", "                          L  302  302  302  302  302  302",
          data=lambda w, r: {"confirm": "on"}),
