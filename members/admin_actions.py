@@ -44,10 +44,19 @@ class ReasonForm(forms.Form):
 
 
 def confirmed_action(
-    *, name, description, statement, call, done_message, reason_required=True, permissions=None
+    *,
+    name,
+    description,
+    statement,
+    call,
+    done_message,
+    reason_required=True,
+    permissions=None,
+    warnings=None,
 ):
     """An admin action that first shows what will happen (`statement`, with the selected
-    objects) and asks for a reason, then calls `call(obj, acting_member, reason)` per
+    objects, and `warnings(objects)`: what the person must know about those) and asks for
+    a reason, then calls `call(obj, acting_member, reason)` per
     object when the page is submitted. Refusals are admin messages, never errors."""
 
     def action(modeladmin, request, queryset):
@@ -71,6 +80,7 @@ def confirmed_action(
                 "title": description,
                 "statement": statement,
                 "objects": list(queryset),
+                "warnings": warnings(list(queryset)) if warnings else [],
                 "form": form,
                 "action": name,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

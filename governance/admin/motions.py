@@ -12,7 +12,7 @@ from members.admin_actions import confirmed_action
 from members.selectors import member_for_user
 
 from .. import permissions, selectors, services
-from ..models import ActKind, Motion, MotionState
+from ..models import ActKind, BallotKind, Motion, MotionState
 from ..models.motions import FROZEN_FIELDS, LANGUAGE_CODES
 
 _SECOND_PERSON = _(
@@ -25,6 +25,20 @@ def _propose(kind):
     return lambda motion, by, reason: services.act_propose(
         kind=kind, motion_id=motion.pk, by=by, reason=reason
     )
+
+
+ROLL_CALL_WARNING = _(
+    "Roll-call: once the result is published, every member, allies included, sees each "
+    "voter's pseudonym and vote. Only sex workers vote, so the list shows who they are."
+)
+
+
+def _roll_call_warnings(motions) -> list[str]:
+    return [
+        f"{motion}: {ROLL_CALL_WARNING}"
+        for motion in motions
+        if motion.ballot_kind == BallotKind.ROLL_CALL
+    ]
 
 
 _PROPOSED = ngettext_lazy("%(count)d act proposed.", "%(count)d acts proposed.", "count")
@@ -59,6 +73,12 @@ class MotionAdmin(TranslationAdmin):
         ),
         (_("Progress"), {"fields": ["state", "roll_size", "roll_digest", "turnout", "result"]}),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "ballot_kind" in form.base_fields:
+            form.base_fields["ballot_kind"].help_text = ROLL_CALL_WARNING
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         progress = ["state", "roll_size", "roll_digest", "turnout", "result"]
@@ -132,6 +152,7 @@ class MotionAdmin(TranslationAdmin):
         ),
         call=_propose(ActKind.MOTION_OPEN),
         done_message=_PROPOSED,
+        warnings=_roll_call_warnings,
     )
     propose_closing = confirmed_action(
         name="propose_closing",
@@ -156,4 +177,5 @@ class MotionAdmin(TranslationAdmin):
         ),
         call=_propose(ActKind.MOTION_PUBLISH),
         done_message=_PROPOSED,
+        warnings=_roll_call_warnings,
     )

@@ -156,3 +156,17 @@ def test_motions_admin_is_closed_to_other_members(client, sex_worker, coordinato
         client.force_login(user)
         response = client.get(reverse("admin:governance_motion_changelist"))
         assert response.status_code in (302, 403)
+
+
+def test_choosing_a_roll_call_ballot_warns_the_committee(client, committee_member, make_motion):
+    warning = "Only sex workers vote, so the list shows who they are."
+    client.force_login(committee_member.user)
+    assert warning in client.get(reverse("admin:governance_motion_add")).content.decode()
+    roll_call = make_motion(open=False, ballot_kind="roll_call")
+    secret = make_motion(open=False)
+    for motion, warned in ((roll_call, True), (secret, False)):
+        page = client.post(
+            reverse("admin:governance_motion_changelist"),
+            {"action": "propose_opening", "_selected_action": [motion.pk]},
+        )
+        assert (warning in page.content.decode()) is warned

@@ -259,3 +259,16 @@ def test_the_counted_receipts_are_published_with_the_result(client, make_member,
     from governance import receipts
 
     assert sorted(listed) == sorted(receipts.code_digest(c).hex() for c in codes)
+
+
+def test_roll_call_ballots_warn_the_voter_and_secret_ones_do_not(client, sex_worker, make_motion):
+    warning = "every member will see your pseudonym next to your vote"
+    roll_call = make_motion(ballot_kind=BallotKind.ROLL_CALL)
+    secret = make_motion()
+    client.force_login(sex_worker.user)
+    for motion, warned in ((roll_call, True), (secret, False)):
+        form_page = client.get(reverse("governance:motion_detail", args=[motion.pk]))
+        assert 'name="choice"' in form_page.content.decode()
+        assert (warning in form_page.content.decode()) is warned
+        confirm_page = vote(client, motion, "yes", "confirm")
+        assert (warning in confirm_page.content.decode()) is warned
