@@ -1,11 +1,15 @@
 """axe-core over every member-facing page, in English and Icelandic, with zero violations;
 every page reflows at 320 CSS pixels; the keyboard reaches the content."""
 
+import datetime
+
 import pytest
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from members import services
-from members.models import Status
+from members.models import Member, Status
 
 from .conftest import DESKTOP, NARROW, axe_violations, horizontal_overflow
 
@@ -80,7 +84,9 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, language):
+def test_member_pages_have_no_violations(
+    open_page, guard, log_in, make_member, make_motion, language
+):
     member = make_member(language=language, pseudonym="Sóley")
     page = log_in(open_page(language), member)
     found = audit_pages(
@@ -105,6 +111,19 @@ def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, 
     page.goto(reverse("members:status_change"))
     submit_first_form(page)
     found |= audit(page, guard, "status-change-with-errors")
+    # A roll-call ballot, with its warning.
+    roll_call = make_motion(ballot_kind="roll_call")
+    page.goto(reverse("governance:motion_detail", args=[roll_call.pk]))
+    assert page.locator("#roll-call-notice").count() == 1
+    found |= audit(page, guard, "roll-call-ballot")
+    # The dashboard asking to confirm the membership (the annual renewal).
+    Member.objects.filter(pk=member.pk).update(
+        approved_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    with override_settings(MEMBERSHIP_RENEWAL_MONTH=timezone.localdate().month):
+        page.goto(reverse("members:dashboard"))
+        assert page.locator("#renewal-heading").count() == 1
+        found |= audit(page, guard, "dashboard-renewal")
     # A pending request listed on the profile.
     page.goto(reverse("members:status_change"))
     page.locator("input[name='to_status']").first.check()
