@@ -203,12 +203,14 @@ def act_confirm(*, act_id: int, by: Member | None, note: str = "") -> PendingAct
         raise _not_allowed()
     if act.is_expired:
         raise ValidationError(_("The time to confirm this act is over."), code="expired")
-    _RULES[act.kind].carry_out(act, by)
+    # Confirmed first: the database lets a motion move only with a confirmed act
+    # (motion_acts_need_a_second_person). A refusal below rolls the confirmation back.
     act.state = ActState.CONFIRMED
     act.decided_by = by
     act.decided_at = timezone.now()
     act.decision_note = (note or "").strip()
     act.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _RULES[act.kind].carry_out(act, by)
     audit.record("act.confirmed", actor=by.user, target=act)
     return act
 

@@ -251,3 +251,32 @@ def test_database_refuses_a_confirmed_insert_and_any_change_after_the_decision(
             connection.cursor() as cursor,
         ):
             cursor.execute(statement, [act.pk])
+
+
+def test_database_refuses_moving_a_motion_without_a_confirmed_act(
+    committee_member, second_committee_member, make_motion
+):
+    """As the app role, with raw SQL: a draft does not open, an open motion does not close
+    before its window ends, a result is not published, without a second person's act."""
+    from tests import agreements
+
+    draft = make_motion(open=False)
+    opened = make_motion()
+    closed = agreements.motion_close(motion_id=make_motion().pk)
+    propose_open(draft, committee_member)  # proposed, not confirmed: not enough
+    for motion, new_state in ((draft, "open"), (opened, "closed"), (closed, "published")):
+        with (
+            pytest.raises(IntegrityError, match="motion_acts_need_a_second_person"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE governance_motion SET state = %s WHERE id = %s", [new_state, motion.pk]
+            )
+    with (
+        pytest.raises(IntegrityError, match="motion_acts_need_a_second_person"),
+        transaction.atomic(),
+    ):
+        services.motion_publish(motion_id=closed.pk, by=committee_member)
+    closed.refresh_from_db()
+    assert closed.state == MotionState.CLOSED

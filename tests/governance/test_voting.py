@@ -23,6 +23,7 @@ from governance.models import (
 )
 from members import services as member_services
 from members.models import Member, MembershipState, Status
+from tests import agreements
 
 
 def roll_of(motion):
@@ -56,17 +57,17 @@ def test_committee_only_electorate(make_member, committee_member, make_motion):
 def test_opening_needs_every_translation_unless_fallback_allowed(make_motion):
     draft = make_motion(open=False, languages=("en", "sv"))
     with pytest.raises(ValidationError) as excinfo:
-        services.motion_open(motion_id=draft.pk, by=None)
+        agreements.motion_open(motion_id=draft.pk, by=None)
     assert excinfo.value.code == "translations_missing"
     assert "nb" in excinfo.value.messages[0]
     Motion.objects.filter(pk=draft.pk).update(allow_language_fallback=True)
-    assert services.motion_open(motion_id=draft.pk, by=None).state == MotionState.OPEN
+    assert agreements.motion_open(motion_id=draft.pk, by=None).state == MotionState.OPEN
 
 
 def test_opening_twice_is_refused(make_motion):
     motion = make_motion()
     with pytest.raises(ValidationError) as excinfo:
-        services.motion_open(motion_id=motion.pk, by=None)
+        agreements.motion_open(motion_id=motion.pk, by=None)
     assert excinfo.value.code == "not_draft"
 
 
@@ -85,7 +86,7 @@ def test_cast_gives_a_receipt_and_one_ballot_only(
     assert excinfo.value.code == "already_voted"
     assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.motion_close(motion_id=motion.pk)
+        agreements.motion_close(motion_id=motion.pk)
     counted = CountedBallot.objects.get(box_id=motion.box_id)
     assert bytes(counted.receipt_hash) == receipts.code_digest(code)
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.YES]
@@ -135,7 +136,7 @@ def test_unknown_choice_is_refused(sex_worker, make_motion, choice):
 def test_no_voting_on_drafts_closed_or_expired_motions(sex_worker, make_motion):
     draft = make_motion(open=False)
     closed = make_motion()
-    services.motion_close(motion_id=closed.pk)
+    agreements.motion_close(motion_id=closed.pk)
     for motion in (draft, closed):
         with pytest.raises(ValidationError) as excinfo:
             services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice=Choice.YES)
@@ -156,11 +157,11 @@ def test_close_counts_and_applies_the_rules(make_member, make_motion):
     motion = make_motion(majority="two_thirds", quorum_percent=60)
     for voter, choice in zip(voters, ["yes", "yes", "no", "abstain"], strict=False):
         services.ballot_cast(motion_id=motion.pk, voter=voter, choice=choice)
-    closed = services.motion_close(motion_id=motion.pk)
+    closed = agreements.motion_close(motion_id=motion.pk)
     assert (closed.yes_count, closed.no_count, closed.abstain_count) == (2, 1, 1)
     assert closed.outcome == Outcome.ADOPTED  # exactly two-thirds; 4 of 5 = 80% turnout
     assert closed.state == MotionState.CLOSED
-    published = services.motion_publish(motion_id=motion.pk, by=None)
+    published = agreements.motion_publish(motion_id=motion.pk, by=None)
     assert published.state == MotionState.PUBLISHED
 
 
@@ -168,7 +169,7 @@ def test_close_keeps_every_receipt(make_member, make_motion):
     voters = [make_member() for _ in range(3)]
     motion = make_motion()
     codes = [services.ballot_cast(motion_id=motion.pk, voter=v, choice="no") for v in voters]
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     motion = Motion.objects.select_related("box").get(pk=motion.pk)
     assert all(services.receipt_is_counted(motion=motion, code=c) for c in codes)
     assert not services.receipt_is_counted(motion=motion, code="AAAA-BBBB-CCCC")
@@ -199,7 +200,7 @@ def test_due_motions_close_without_anyone_pressing_a_button(sex_worker, make_mot
 def test_roll_call_ballots_name_the_voter_once_counted(sex_worker, make_motion):
     motion = make_motion(ballot_kind=BallotKind.ROLL_CALL)
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="abstain")
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     counted = CountedBallot.objects.get(box_id=motion.box_id)
     assert counted.voter == sex_worker
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.ABSTAIN]
@@ -215,7 +216,7 @@ def test_the_roll_digest_of_a_small_roll_cannot_be_brute_forced(make_member, mak
     voters = [make_member(), make_member()]
     make_member(status="ally")
     motion = make_motion()
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     box = BallotBox.objects.get(pk=motion.box_id)
     known = sorted(Member.objects.values_list("pk", flat=True))
     candidate_ids = range(known[0], known[-1] + 3)

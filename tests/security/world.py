@@ -27,6 +27,7 @@ from governance.models import BallotKind, Electorate, Motion, Seat, Spokesperson
 from members import services
 from members.models import Member, MembershipState, Status, User
 from members.roles import COORDINATORS
+from tests import agreements
 from tests.conftest import MOTION_TEXT, PASSWORD, give_second_factor
 
 ROLES = (
@@ -189,15 +190,15 @@ def build_world() -> World:
     # A roll-call motion the victim voted on, closed and published; an open secret one; a
     # committee-only one; a draft.
     published = _motion(ballot_kind=BallotKind.ROLL_CALL)
-    governance_services.motion_open(motion_id=published.pk, by=None)
+    agreements.motion_open(motion_id=published.pk, by=None)
     governance_services.ballot_cast(motion_id=published.pk, voter=victim, choice="yes")
     governance_services.ballot_cast(motion_id=published.pk, voter=sex_worker, choice="no")
-    governance_services.motion_close(motion_id=published.pk, by=None)
-    governance_services.motion_publish(motion_id=published.pk, by=None)
+    agreements.motion_close(motion_id=published.pk, by=None)
+    agreements.motion_publish(motion_id=published.pk, by=None)
     open_motion = _motion()
-    governance_services.motion_open(motion_id=open_motion.pk, by=None)
+    agreements.motion_open(motion_id=open_motion.pk, by=None)
     committee_motion = _motion(electorate=Electorate.STEERING_COMMITTEE)
-    governance_services.motion_open(motion_id=committee_motion.pk, by=None)
+    agreements.motion_open(motion_id=committee_motion.pk, by=None)
     draft = _motion()
     # The committee proposed opening another draft; it waits for a second member.
     pending_act = governance_services.act_propose(
