@@ -280,3 +280,40 @@ def test_database_refuses_moving_a_motion_without_a_confirmed_act(
         services.motion_publish(motion_id=closed.pk, by=committee_member)
     closed.refresh_from_db()
     assert closed.state == MotionState.CLOSED
+
+
+def test_the_acts_page_reads_the_same_number_of_queries_whatever_the_number_of_acts(
+    client, committee_member, coordinator, make_member, make_motion
+):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    def count() -> int:
+        with CaptureQueriesContext(db) as captured:
+            response = client.get(reverse("admin:governance_pendingact_changelist"))
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(coordinator.user)
+    propose_open(make_motion(open=False), committee_member)
+    services.act_propose(
+        kind=ActKind.SEAT_ASSIGN,
+        member_id=make_member().pk,
+        position="member",
+        by=committee_member,
+        reason="Co-opted",
+        **TERM,
+    )
+    few = count()
+    for _ in range(4):
+        propose_open(make_motion(open=False), committee_member)
+        services.act_propose(
+            kind=ActKind.SEAT_ASSIGN,
+            member_id=make_member().pk,
+            position="member",
+            by=committee_member,
+            reason="Co-opted",
+            **TERM,
+        )
+    assert count() == few
