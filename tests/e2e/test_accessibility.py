@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from governance import services as governance_services
 from members import services
 from members.models import Member, Status
 
@@ -134,7 +135,7 @@ def test_member_pages_have_no_violations(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_coordinator_page_has_no_violations(
-    open_page, guard, log_in, make_member, coordinator, language
+    open_page, guard, log_in, make_member, seat_member, coordinator, language
 ):
     coordinator.preferred_language = language
     coordinator.save(update_fields=["preferred_language"])
@@ -145,6 +146,22 @@ def test_coordinator_page_has_no_violations(
     page.goto(reverse("members:coordinator_queue"))
     assert page.locator("table").count() == 2
     found = audit(page, guard, "coordinator")
+    # Seat changes the committee proposed, waiting for the coordinator.
+    committee = make_member(pseudonym="Proposer")
+    seat_member(committee)
+    today = timezone.localdate()
+    governance_services.act_propose(
+        kind="seat_assign",
+        member_id=make_member(pseudonym="Candidate").pk,
+        position="member",
+        term_start=today,
+        term_end=today + datetime.timedelta(days=365),
+        by=committee,
+        reason="Co-opted",
+    )
+    page.goto(reverse("governance:coordinator_seats"))
+    assert page.locator("main li.card").count() == 1
+    found |= audit(page, guard, "coordinator-seats")
     assert not found, listing(found)
 
 

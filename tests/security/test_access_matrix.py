@@ -289,6 +289,16 @@ MATRIX = [
         args=["own_assignment"]),
     post("governance:assignment_revoke", "            L  403  403  403  302  403  302",
          args=["own_assignment"], writes="coordinator administrator"),
+    # Seat changes the committee proposed, for coordinators (an administrator without a
+    # membership record cannot decide: a message, nothing written).
+    get("governance:coordinator_seats", "             L  403  403  403  200  403  200"),
+    get("governance:seat_act_decide", "              L  405  405  405  405  405  405",
+        args=["seat_act"]),
+    post("governance:seat_act_decide", "             L  403  403  403  302  403  302",
+         args=["seat_act"], data=lambda w, r: {"decision": "decline", "note": "No"},
+         writes="coordinator"),
+    post("governance:seat_act_decide", "             L  403  403  403  404  403  404",
+         args=["missing"], data=lambda w, r: {"decision": "decline", "note": "No"}),
     # ---------------------------------------------------------------------------------
     # allauth: login, the member's own account pages, second factor, sessions
     get("account_login", "                          200  302  302  302  302  302  302"),

@@ -200,6 +200,16 @@ def build_world() -> World:
     committee_motion = _motion(electorate=Electorate.STEERING_COMMITTEE)
     agreements.motion_open(motion_id=committee_motion.pk, by=None)
     draft = _motion()
+    # The committee proposed seating a member; it waits for a coordinator.
+    seat_act = governance_services.act_propose(
+        kind="seat_assign",
+        member_id=sex_worker.pk,
+        position="member",
+        term_start=today,
+        term_end=today.replace(year=today.year + 1),
+        by=committee,
+        reason="Co-opted",
+    )
     # The committee proposed opening another draft; it waits for a second member.
     pending_act = governance_services.act_propose(
         kind="motion_open", motion_id=_motion().pk, by=committee, reason="Agreed"
@@ -253,6 +263,7 @@ def build_world() -> World:
         ),
         "governance.motion": draft.pk,
         "governance.pendingact": pending_act.pk,
+        "seat_act": seat_act.pk,
         "audit.auditevent": AuditEvent.objects.order_by("pk").first().pk,
         "auth.group": Group.objects.get(name=COORDINATORS).pk,
         "account.emailaddress": EmailAddress.objects.get(user=victim.user).pk,
