@@ -82,6 +82,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         "approved_at",
         "approved_by",
         "state_changed_at",
+        "state_reason",
     ]
     actions = ["suspend", "reinstate", "erase_personal_data"]
 
@@ -107,7 +108,10 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         fields = ["user", "pseudonym", "country", "preferred_language", "state"]
         if permissions.can_review_status(request.user):
             fields.insert(1, "status")
-        return fields + ["applied_at", "approved_at", "approved_by", "state_changed_at"]
+        fields += ["applied_at", "approved_at", "approved_by", "state_changed_at"]
+        if permissions.can_manage_membership(request.user):
+            fields.append("state_reason")  # a coordinator's words: for coordinators
+        return fields
 
     def has_add_permission(self, request) -> bool:
         # Members come from applications (or seed_demo), never from a bare admin form.

@@ -117,6 +117,13 @@ class DecisionForm(forms.Form):
     )
 
 
+class MembershipStateForm(forms.Form):
+    """A coordinator suspends or reinstates a membership, always with a reason."""
+
+    action = forms.ChoiceField(choices=[("suspend", "suspend"), ("reinstate", "reinstate")])
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH)
+
+
 class ResignForm(forms.Form):
     """Leaving without erasing: an optional reason and the member's explicit confirmation."""
 

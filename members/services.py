@@ -286,7 +286,8 @@ def membership_state_set(*, member_id: int, state: str, by: Member | None, reaso
         hooks.rights_lost(member=member, reason=reason, by=by)
     member.state = state
     member.state_changed_at = timezone.now()
-    member.save(update_fields=["state", "state_changed_at"])
+    member.state_reason = str(reason)
+    member.save(update_fields=["state", "state_changed_at", "state_reason"])
     # A lapsed member may still log in, to renew (members.renewal); nobody else inactive.
     member.user.is_active = state in (MembershipState.ACTIVE, MembershipState.LAPSED)
     member.user.save(update_fields=["is_active"])

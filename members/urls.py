@@ -19,6 +19,12 @@ urlpatterns = [
     path("profile/resign/", data_rights_views.resign, name="resign"),
     path("resigned/", data_rights_views.resigned, name="resigned"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
+    path("coordinator/members/", views.coordinator_members, name="coordinator_members"),
+    path(
+        "coordinator/members/<int:member_id>/",
+        views.membership_state_decide,
+        name="membership_state_decide",
+    ),
     path(
         "coordinator/applications/<int:application_id>/",
         views.application_decide,

@@ -4,6 +4,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -13,8 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 import audit
 
 from . import permissions, renewal, selectors, services
-from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
-from .models import MembershipApplication, StatusChangeRequest
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    MembershipStateForm,
+    ProfileForm,
+    StatusChangeRequestForm,
+)
+from .models import MembershipApplication, MembershipState, StatusChangeRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -153,6 +160,49 @@ def coordinator_queue(request: HttpRequest) -> HttpResponse:
             "decision_form": DecisionForm(),
         },
     )
+
+
+MEMBERS_PER_PAGE = 50
+
+
+@login_required
+def coordinator_members(request: HttpRequest) -> HttpResponse:
+    """Coordinators suspend and reinstate memberships here (or in the admin)."""
+    if not permissions.can_manage_membership(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    search = request.GET.get("q", "")[:60]
+    page = Paginator(selectors.members_for_coordinators(search), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "members/coordinator_members.html", {"page": page, "search": search})
+
+
+@login_required
+@require_POST
+def membership_state_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+    if not permissions.can_manage_membership(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    coordinator = selectors.member_for_user(request.user)
+    form = MembershipStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason. Nothing was changed."))
+        return redirect("members:coordinator_members")
+    if not selectors.members_for_coordinators().filter(pk=member_id).exists():
+        raise Http404
+    state = (
+        MembershipState.SUSPENDED
+        if form.cleaned_data["action"] == "suspend"
+        else MembershipState.ACTIVE
+    )
+    try:
+        services.membership_state_set(
+            member_id=member_id, state=state, by=coordinator, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Membership updated."))
+    return redirect("members:coordinator_members")
 
 
 def _decide(request: HttpRequest, approve, reject, object_id: int) -> HttpResponse:

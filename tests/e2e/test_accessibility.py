@@ -162,6 +162,9 @@ def test_coordinator_page_has_no_violations(
     page.goto(reverse("governance:coordinator_seats"))
     assert page.locator("main li.card").count() == 1
     found |= audit(page, guard, "coordinator-seats")
+    page.goto(reverse("members:coordinator_members"))
+    assert page.locator("main li.card").count() >= 3
+    found |= audit(page, guard, "coordinator-members")
     assert not found, listing(found)
 
 

@@ -289,6 +289,16 @@ MATRIX = [
         args=["own_assignment"]),
     post("governance:assignment_revoke", "            L  403  403  403  302  403  302",
          args=["own_assignment"], writes="coordinator administrator"),
+    # Suspending and reinstating on the coordinators' page (an administrator acts as the
+    # system: no membership record of their own).
+    get("members:coordinator_members", "             L  403  403  403  200  403  200"),
+    get("members:membership_state_decide", "         L  405  405  405  405  405  405",
+        args=["members.member"]),
+    post("members:membership_state_decide", "        L  403  403  403  302  403  302",
+         args=["members.member"], data=lambda w, r: {"action": "suspend", "reason": "x"},
+         writes="coordinator administrator"),
+    post("members:membership_state_decide", "        L  403  403  403  404  403  404",
+         args=["missing"], data=lambda w, r: {"action": "suspend", "reason": "x"}),
     # Seat changes the committee proposed, for coordinators (an administrator without a
     # membership record cannot decide: a message, nothing written).
     get("governance:coordinator_seats", "             L  403  403  403  200  403  200"),
