@@ -227,29 +227,34 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member", "decided_by")
 
-    @admin.action(description=_("Approve the selected applications"))
-    def approve(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda app, by: services.application_approve(application_id=app.pk, by=by),
-            ngettext_lazy(
-                "%(count)d application approved.", "%(count)d applications approved.", "count"
-            ),
-        )
-
-    @admin.action(description=_("Reject the selected applications"))
-    def reject(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda app, by: services.application_reject(application_id=app.pk, by=by),
-            ngettext_lazy(
-                "%(count)d application rejected.", "%(count)d applications rejected.", "count"
-            ),
-        )
+    approve = confirmed_action(
+        name="approve",
+        description=_("Approve the selected applications"),
+        statement=_(
+            "These applicants become members and can log in; those who declared themselves "
+            "sex workers can vote and be elected. They are told by e-mail."
+        ),
+        call=lambda app, by, reason: services.application_approve(application_id=app.pk, by=by),
+        done_message=ngettext_lazy(
+            "%(count)d application approved.", "%(count)d applications approved.", "count"
+        ),
+        reason_required=False,
+    )
+    reject = confirmed_action(
+        name="reject",
+        description=_("Reject the selected applications"),
+        statement=_(
+            "These applicants do not become members and are told by e-mail. Their accounts "
+            "are deleted after the retention time."
+        ),
+        call=lambda app, by, reason: services.application_reject(
+            application_id=app.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d application rejected.", "%(count)d applications rejected.", "count"
+        ),
+        reason_required=False,
+    )
 
 
 @admin.register(StatusChangeRequest)
@@ -265,26 +270,30 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
             request, obj
         )
 
-    @admin.action(description=_("Approve the selected status changes"))
-    def approve(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda change, by: services.status_change_approve(request_id=change.pk, by=by),
-            ngettext_lazy(
-                "%(count)d status change approved.", "%(count)d status changes approved.", "count"
-            ),
-        )
-
-    @admin.action(description=_("Reject the selected status changes"))
-    def reject(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda change, by: services.status_change_reject(request_id=change.pk, by=by),
-            ngettext_lazy(
-                "%(count)d status change rejected.", "%(count)d status changes rejected.", "count"
-            ),
-        )
+    approve = confirmed_action(
+        name="approve",
+        description=_("Approve the selected status changes"),
+        statement=_(
+            "These members' status changes now. A member who is no longer a sex worker loses "
+            "every seat and spokesperson assignment and the right to vote; their sessions end."
+        ),
+        call=lambda change, by, reason: services.status_change_approve(
+            request_id=change.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d status change approved.", "%(count)d status changes approved.", "count"
+        ),
+        reason_required=False,
+    )
+    reject = confirmed_action(
+        name="reject",
+        description=_("Reject the selected status changes"),
+        statement=_("These members' status stays as it is; they are told by e-mail."),
+        call=lambda change, by, reason: services.status_change_reject(
+            request_id=change.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d status change rejected.", "%(count)d status changes rejected.", "count"
+        ),
+        reason_required=False,
+    )
