@@ -85,3 +85,23 @@ def test_bad_decisions_change_nothing(
     for pending in (act, motion_act):
         pending.refresh_from_db()
         assert pending.state == ActState.PENDING
+
+
+def test_the_page_reads_the_same_number_of_queries_whatever_the_number_of_acts(
+    client, coordinator, seat_proposal
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator.user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("governance:coordinator_seats")).status_code == 200
+        return len(captured.captured_queries)
+
+    seat_proposal()
+    few = count()
+    for _ in range(4):
+        seat_proposal()
+    assert count() == few

@@ -67,3 +67,23 @@ def test_the_reason_is_kept_with_the_membership_and_in_its_history(client, coord
     assert sex_worker.state_reason == "Paid in full"
     history = list(sex_worker.state_events.order_by("pgh_id").values_list("state", "state_reason"))
     assert history[-2:] == [("suspended", "Unpaid dues"), ("active", "Paid in full")]
+
+
+def test_the_page_reads_the_same_number_of_queries_whatever_the_number_of_members(
+    client, coordinator, make_member
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator.user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("members:coordinator_members")).status_code == 200
+        return len(captured.captured_queries)
+
+    make_member()
+    few = count()
+    for _ in range(6):
+        make_member()
+    assert count() == few
