@@ -145,6 +145,8 @@ def act_propose(
         raise ValidationError(_("Unknown act."), code="unknown_act")
     if by is None or not rules.may_propose(by):
         raise _not_allowed()
+    # An expired proposal must not block a new one (one pending act per subject).
+    acts_expire()
     act = PendingAct(kind=kind, proposed_by=by, reason=_clean_reason(reason))
     act.expires_at = act.proposed_at + _confirm_within()
     if kind in MOTION_KINDS:

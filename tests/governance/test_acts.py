@@ -317,3 +317,19 @@ def test_the_acts_page_reads_the_same_number_of_queries_whatever_the_number_of_a
             **TERM,
         )
     assert count() == few
+
+
+def test_an_expired_proposal_does_not_block_a_new_one(committee_member, make_motion):
+    draft = make_motion(open=False)
+    long_ago = timezone.now() - datetime.timedelta(days=10)
+    PendingAct.objects.create(
+        kind=ActKind.MOTION_OPEN,
+        motion=draft,
+        proposed_by=committee_member,
+        reason="Old",
+        proposed_at=long_ago,
+        expires_at=long_ago + datetime.timedelta(hours=72),
+    )
+    fresh = propose_open(draft, committee_member)
+    assert fresh.state == ActState.PENDING
+    assert PendingAct.objects.filter(motion=draft, state=ActState.EXPIRED).count() == 1
