@@ -4,7 +4,9 @@ Members are written with set-based SQL (INSERT ... SELECT generate_series), the 
 the application's approval leaves behind: a User with ONE precomputed password hash (the
 production hasher, computed once and reused), a verified primary EmailAddress, an active
 Member, an approved MembershipApplication. Motions are opened through
-`governance.services.motion_open`, so their electoral rolls are real. Sessions are written
+`governance.services.motion_open` (after `tests.agreements` records the committee's
+two-person agreement the database asks for), so their electoral rolls are real. Sessions
+are written
 directly with Django's session store (what a login leaves in `django_session`), so the
 benchmark need not log 2,000 members in.
 """
