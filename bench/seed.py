@@ -6,9 +6,8 @@ production hasher, computed once and reused), a verified primary EmailAddress, a
 Member, an approved MembershipApplication. Motions are opened through
 `governance.services.motion_open` (after `tests.agreements` records the committee's
 two-person agreement the database asks for), so their electoral rolls are real. Sessions
-are written
-directly with Django's session store (what a login leaves in `django_session`), so the
-benchmark need not log 2,000 members in.
+are written directly with Django's session store (what a login leaves in `django_session`),
+so the benchmark need not log 2,000 members in.
 """
 
 import datetime
