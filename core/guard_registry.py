@@ -43,6 +43,12 @@ GUARDS = {
     "motion_opens_with_its_own_box": "opening a motion without a box of its own",
     "motion_results_match_its_ballots": "results that differ from the counted ballots",
     "motion_results_frozen": "changing results once written",
+    "motion_acts_need_a_second_person": "opening, closing early or publishing unconfirmed",
+    # Four eyes (governance.models.acts)
+    "act_proposed_pending": "an act written other than as a pending proposal",
+    "act_confirmed_by_a_second_person": "confirming one's own act, or one about oneself, or late",
+    "act_decided_once": "deciding an act twice",
+    "act_kept": "deleting an act",
     # Histories and the audit log: append-only
     "seat_history_append_only": "changing seat history (deletable for erased members)",
     "assignment_history_append_only": "changing assignment history (same)",

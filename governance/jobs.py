@@ -28,3 +28,7 @@ def seats_end_expired() -> str:
 
 def assignments_end_expired() -> str:
     return f"{services.assignments_end_expired()} assignments ended"
+
+
+def acts_expire() -> str:
+    return f"{services.acts_expire()} unconfirmed acts expired"

@@ -248,6 +248,7 @@ def _erase(member: Member, requested_by, *, record: bool = True) -> Member:
     member.preferred_language = Language.ENGLISH
     member.state = MembershipState.ERASED
     member.applied_at = member.state_changed_at = now
+    member.state_reason = ""
     member.approved_at = None
     member.approved_by = None
     member.save()

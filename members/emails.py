@@ -10,6 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core import deferred
+
 from .languages import supported_language
 from .models import Member
 
@@ -25,7 +27,7 @@ def render_member_mail(
 
 def send_member_mail(member: Member, template_name: str, context: dict | None = None) -> None:
     """Send after the surrounding transaction commits, so a rolled-back decision never
-    mails anybody."""
+    mails anybody, on a background thread (core.deferred), so no response waits for it."""
     subject, body = render_member_mail(
         template_name,
         language=supported_language(member.preferred_language) or settings.LANGUAGE_CODE,
@@ -33,5 +35,7 @@ def send_member_mail(member: Member, template_name: str, context: dict | None = 
     )
     recipient = member.user.email
     transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        lambda: deferred.in_background(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        )
     )

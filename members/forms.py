@@ -117,6 +117,28 @@ class DecisionForm(forms.Form):
     )
 
 
+class MembershipStateForm(forms.Form):
+    """A coordinator suspends or reinstates a membership, always with a reason."""
+
+    action = forms.ChoiceField(choices=[("suspend", "suspend"), ("reinstate", "reinstate")])
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH)
+
+
+class ResignForm(forms.Form):
+    """Leaving without erasing: an optional reason and the member's explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Why (optional, only coordinators see it)"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my membership and every role I hold end now."),
+        required=True,
+    )
+
+
 class ErasureConfirmForm(forms.Form):
     """The member's explicit confirmation before their data is erased for good."""
 

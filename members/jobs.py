@@ -12,3 +12,9 @@ def rejected_applications_purge_due() -> str:
         older_than_days=settings.REJECTED_APPLICATION_RETENTION_DAYS
     )
     return f"deleted={deleted}"
+
+
+def memberships_renewal_due() -> str:
+    """Remind who has not renewed this period; lapse them after the grace time."""
+    reminded, lapsed = services.memberships_renewal_due()
+    return f"reminded={reminded} lapsed={lapsed}"

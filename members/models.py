@@ -111,7 +111,8 @@ def _member_history_append_only(name: str):
 @pghistory.track(
     pghistory.InsertEvent("member.created"),
     pghistory.UpdateEvent("member.state_changed", condition=pghistory.AnyChange("state")),
-    fields=["state"],
+    # Each state change keeps the reason given for it (a suspension's, a lapse's).
+    fields=["state", "state_reason"],
     model_name="MemberStateEvent",
     obj_field=pghistory.ObjForeignKey(related_name="state_events"),
     context_field=None,
@@ -158,6 +159,15 @@ class Member(models.Model):
         verbose_name=_("approved by"),
     )
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+    # Why the membership is in its state (a coordinator's reason for a suspension, a lapse
+    # for not renewing); the state history keeps every earlier one.
+    state_reason = models.CharField(
+        _("reason for the state"), max_length=REASON_MAX_LENGTH, blank=True
+    )
+    # The annual renewal (members.renewal): the day the member last confirmed their
+    # membership, and the day this period's reminder was sent.
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    renewal_notice_sent_on = models.DateField(_("renewal reminder sent on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")

@@ -34,12 +34,23 @@ classify(
         "approved_at": M,
         "approved_by": M,
         "state_changed_at": M,
+        "renewed_on": M,
+        "state_reason": S,
+        "renewal_notice_sent_on": M,
     },
 )
 # pghistory's trigger-written history of Member (see members.models).
 classify(
     "members.memberstateevent",
-    {"pgh_id": M, "pgh_created_at": M, "pgh_label": M, "pgh_obj": M, "state": M},
+    {
+        "pgh_id": M,
+        "pgh_created_at": M,
+        "pgh_label": M,
+        "pgh_obj": M,
+        "state": M,
+        # A coordinator's words about why: they may say more than the state does.
+        "state_reason": S,
+    },
 )
 # That a member's status changed, and when, reveals their status history.
 classify(

@@ -12,6 +12,7 @@ from .models import (
     ApplicationDecision,
     Member,
     MembershipApplication,
+    MembershipState,
     StatusChangeRequest,
     User,
 )
@@ -105,3 +106,19 @@ def user_for_request(user_id) -> User | None:
         user._group_perm_cache = set(user.group_permission_names)
         user._perm_cache = user._user_perm_cache | user._group_perm_cache
     return user
+
+
+def members_for_coordinators(search: str = ""):
+    """Members whose membership a coordinator may suspend or reinstate (not applicants,
+    rejected or erased ones), by pseudonym; `search` matches pseudonyms only."""
+    queryset = Member.objects.filter(
+        state__in=[
+            MembershipState.ACTIVE,
+            MembershipState.SUSPENDED,
+            MembershipState.LAPSED,
+            MembershipState.RESIGNED,
+        ]
+    ).order_by("pseudonym", "pk")
+    if search:
+        queryset = queryset.filter(pseudonym__icontains=search)
+    return queryset

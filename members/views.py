@@ -1,17 +1,27 @@
+import datetime
+
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 
-from . import permissions, selectors, services
-from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
-from .models import MembershipApplication, StatusChangeRequest
+from . import permissions, renewal, selectors, services
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    MembershipStateForm,
+    ProfileForm,
+    StatusChangeRequestForm,
+)
+from .models import MembershipApplication, MembershipState, StatusChangeRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,6 +37,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Per client and per address (settings.ACCOUNT_RATE_LIMITS["apply"]): the same for
+        # a new and a known address, so the limit says nothing about membership either.
+        if not ratelimit.consume(request, action="apply", key=data["email"].strip().lower()):
+            form.add_error(
+                None,
+                _("Too many applications from here or for this address. Please try again later."),
+            )
+            return render(request, "members/apply.html", {"form": form}, status=429)
         services.application_submit(
             request=request,
             email=data["email"],
@@ -49,7 +67,27 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
-    return render(request, "members/dashboard.html", {"member": member})
+    today = timezone.localdate()
+    context = {
+        "member": member,
+        "renewal_due": member is not None and renewal.needs_renewal(member, today),
+        "renewal_deadline": renewal.deadline(today) - datetime.timedelta(days=1),
+    }
+    return render(request, "members/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest) -> HttpResponse:
+    """The member confirms their membership for this year (a lapsed one is active again)."""
+    member = permissions.member_or_403(request)
+    try:
+        services.membership_renew(member_id=member.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you: your membership is confirmed for this year."))
+    return redirect("members:dashboard")
 
 
 @login_required
@@ -122,6 +160,49 @@ def coordinator_queue(request: HttpRequest) -> HttpResponse:
             "decision_form": DecisionForm(),
         },
     )
+
+
+MEMBERS_PER_PAGE = 50
+
+
+@login_required
+def coordinator_members(request: HttpRequest) -> HttpResponse:
+    """Coordinators suspend and reinstate memberships here (or in the admin)."""
+    if not permissions.can_manage_membership(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    search = request.GET.get("q", "")[:60]
+    page = Paginator(selectors.members_for_coordinators(search), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "members/coordinator_members.html", {"page": page, "search": search})
+
+
+@login_required
+@require_POST
+def membership_state_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+    if not permissions.can_manage_membership(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    coordinator = selectors.member_for_user(request.user)
+    form = MembershipStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason. Nothing was changed."))
+        return redirect("members:coordinator_members")
+    if not selectors.members_for_coordinators().filter(pk=member_id).exists():
+        raise Http404
+    state = (
+        MembershipState.SUSPENDED
+        if form.cleaned_data["action"] == "suspend"
+        else MembershipState.ACTIVE
+    )
+    try:
+        services.membership_state_set(
+            member_id=member_id, state=state, by=coordinator, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Membership updated."))
+    return redirect("members:coordinator_members")
 
 
 def _decide(request: HttpRequest, approve, reject, object_id: int) -> HttpResponse:

@@ -1,3 +1,4 @@
+from .acts import MOTION_KINDS, SEAT_KINDS, ActKind, ActState, PendingAct
 from .ballot_box import BallotBox, BoxState, CountedBallot, RollEntry, SealedBallot, Voter
 from .motions import (
     CHOICE_CONTENT,
@@ -22,6 +23,11 @@ from .roles import (
 )
 
 __all__ = [
+    "MOTION_KINDS",
+    "SEAT_KINDS",
+    "ActKind",
+    "ActState",
+    "PendingAct",
     "BallotBox",
     "BoxState",
     "CountedBallot",

@@ -36,11 +36,8 @@ def _lock_motion(motion_id: int) -> Motion:
         raise ValidationError(_("No such motion."), code="unknown_motion") from error
 
 
-@transaction.atomic
-def motion_open(*, motion_id: int, by: Member | None) -> Motion:
-    """Open a draft motion: check its translations and window, and give it a ballot box,
-    which freezes the electoral roll."""
-    motion = _lock_motion(motion_id)
+def ensure_openable(motion: Motion) -> None:
+    """Refuse, with the reason, to open a motion that is not a ready draft."""
     if motion.state != MotionState.DRAFT:
         raise ValidationError(_("Only a draft motion can be opened."), code="not_draft")
     if motion.closes_at <= timezone.now():
@@ -60,6 +57,14 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
             % {"languages": ", ".join(missing)},
             code="translations_missing",
         )
+
+
+@transaction.atomic
+def motion_open(*, motion_id: int, by: Member | None) -> Motion:
+    """Open a draft motion: check its translations and window, and give it a ballot box,
+    which freezes the electoral roll."""
+    motion = _lock_motion(motion_id)
+    ensure_openable(motion)
     motion.box = ballot_box.box_open(
         secret=motion.ballot_kind == BallotKind.SECRET,
         committee_only=motion.electorate == Electorate.STEERING_COMMITTEE,

@@ -99,8 +99,10 @@ def seat_assign(
     term_start: datetime.date,
     term_end: datetime.date,
     by: Member | None,
+    reason: str = "",
 ) -> Seat:
-    """Seat a member on the Steering Committee for a term."""
+    """Seat a member on the Steering Committee for a term (after an election, or when a
+    second person confirms the act: governance.services.acts)."""
     member = _lock_member(member_id)
     eligibility.ensure_eligible(member)
     if term_end < term_start:
@@ -118,7 +120,7 @@ def seat_assign(
             _("Someone else holds this position during that term."), code="position_taken"
         )
     try:
-        with transaction.atomic(), _history_context(by):
+        with transaction.atomic(), _history_context(by, reason):
             seat = Seat.objects.create(
                 member=member,
                 position=position,
@@ -135,7 +137,8 @@ def seat_assign(
 
 @transaction.atomic
 def seat_end(*, seat_id: int, by: Member | None, reason: str) -> Seat:
-    """End a seat from today (or from its start, if it has not started yet)."""
+    """End a seat from today (or from its start, if it has not started yet); outside an
+    election only when a second person confirms the act (governance.services.acts)."""
     seat = Seat.objects.select_for_update().select_related("member__user").get(pk=seat_id)
     if seat.ended_on is not None:
         raise ValidationError(_("This seat has already ended."), code="already_ended")

@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from governance import services as governance_services
 from governance.models import BallotKind
 from members.models import Member
+from tests import agreements
 from tests.conftest import MOTION_TEXT, PASSWORD
 
 from .conftest import DESKTOP, PHONE, check_page, label, say
@@ -156,7 +156,7 @@ def test_member_applies_votes_and_finds_receipt_counted(
     check_page(page, guard, "motion-after-voting")
 
     # --- After the close: the receipt is among the counted ballots ---------------------
-    governance_services.motion_close(motion_id=motion.pk, by=None)
+    agreements.motion_close(motion_id=motion.pk, by=None)
     page.reload()
     expect(page.locator("main")).to_contain_text(
         say(
@@ -186,7 +186,7 @@ def test_member_applies_votes_and_finds_receipt_counted(
     check_page(page, guard, "receipt-counted", axe=axe)
 
     # --- Once published: the result ------------------------------------------------------
-    governance_services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     page.get_by_role("link", name=say(language, "Back to the motion")).click()
     results = page.get_by_role("region", name=say(language, "Result"))
     expect(results).to_be_visible()

@@ -52,11 +52,13 @@ def test_admin_search_by_pseudonym_and_email(client, coordinator, members_of_bot
 def test_admin_approves_application_through_the_service(client, coordinator, make_member):
     applicant = make_member(state=MembershipState.APPLIED, pseudonym="Newcomer")
     client.force_login(coordinator.user)
-    response = client.post(
-        reverse("admin:members_membershipapplication_changelist"),
-        {"action": "approve", "_selected_action": [applicant.application.pk]},
-        follow=True,
-    )
+    url = reverse("admin:members_membershipapplication_changelist")
+    chosen = {"action": "approve", "_selected_action": [applicant.application.pk]}
+    page = client.post(url, chosen)  # the confirmation page first: nothing happens yet
+    assert b"These applicants become members" in page.content
+    applicant.refresh_from_db()
+    assert applicant.state == MembershipState.APPLIED
+    response = client.post(url, chosen | {"confirmed": "yes"}, follow=True)
     assert response.status_code == 200
     applicant.refresh_from_db()
     assert applicant.state == MembershipState.ACTIVE

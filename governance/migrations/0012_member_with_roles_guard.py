@@ -17,8 +17,8 @@ DROP FUNCTION IF EXISTS member_with_roles_must_stay_active_sex_worker();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0008_ballot_box_faster_close'),
-        ('members', '0004_history_guards'),
+        ('governance', '0011_motion_acts_need_a_second_person'),
+        ('members', '0006_member_state_reason'),
     ]
 
     operations = [
