@@ -68,13 +68,14 @@ def _is_installed_label(app_label: str) -> bool:
 
 def classified_models() -> list[type[models.Model]]:
     """The models whose fields must all be classified (auto-created join tables are
-    covered by their many-to-many field)."""
+    covered by their many-to-many field; a proxy by its concrete model, whose table it
+    is)."""
     return [
         model
         for app_label in CLASSIFIED_APPS
         if _is_installed_label(app_label)
         for model in apps.get_app_config(app_label).get_models()
-        if not model._meta.auto_created
+        if not model._meta.auto_created and not model._meta.proxy
     ]
 
 
