@@ -7,8 +7,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from core.scheduling import register_job
         from members import hooks, roles
-        from rosealliance.scheduling import register_job
 
         from . import checks, data_rights, jobs, permissions, services  # noqa: F401 (checks)
 

@@ -1,4 +1,4 @@
-"""Scheduled jobs of governance, run by `manage.py run_scheduled` (rosealliance.scheduling).
+"""Scheduled jobs of governance, run by `manage.py run_scheduled` (core.scheduling).
 Each is idempotent and returns a count for the log, never a name."""
 
 import logging

@@ -1,10 +1,10 @@
-"""Privacy classification of governance fields (see rosealliance/privacy.py).
+"""Privacy classification of governance fields (see core/privacy.py).
 
 Holding a seat or an assignment shows a member is a sex worker, but those roles are public
 to members by the organisation's own rules. Who is on a roll, who voted and how (in a
 secret ballot) is sensitive: it reveals status and political choices."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 P, M, S, X = Level.PUBLIC_TO_MEMBERS, Level.PRIVATE_TO_MEMBER, Level.SENSITIVE, Level.SECRET
 

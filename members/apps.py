@@ -14,7 +14,7 @@ class MembersConfig(AppConfig):
         # Run once after all apps have migrated: permissions of every app exist by then.
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="members.sync_role_groups")
 
-        from rosealliance.scheduling import register_job
+        from core.scheduling import register_job
 
         from .jobs import memberships_renewal_due, rejected_applications_purge_due
 

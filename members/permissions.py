@@ -27,7 +27,7 @@ def can_see_addresses(user) -> bool:
 
 # Members of these groups hold powers over other members' data or the organisation's
 # decisions, so their accounts must not fall to a guessed or phished password.
-SECOND_FACTOR_GROUPS = (roles.COORDINATORS, roles.STEERING_COMMITTEE)
+SECOND_FACTOR_GROUPS = roles.SECOND_FACTOR_GROUPS
 
 
 def requires_second_factor(user) -> bool:

@@ -1,6 +1,6 @@
-"""Privacy classification of the members app's fields (see rosealliance/privacy.py)."""
+"""Privacy classification of the members app's fields (see core/privacy.py)."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 P, M, S, X = Level.PUBLIC_TO_MEMBERS, Level.PRIVATE_TO_MEMBER, Level.SENSITIVE, Level.SECRET
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Concat
 
 from core.prepared_queries import Prepared
 
-from . import hooks, permissions
+from . import hooks, roles
 from .models import (
     ApplicationDecision,
     Member,
@@ -54,7 +54,7 @@ def _user_for_request_query(*, user_id: int) -> QuerySet[User]:
     role_requires_second_factor = Q(
         Exists(
             User.groups.through.objects.filter(
-                user_id=OuterRef("pk"), group__name__in=permissions.SECOND_FACTOR_GROUPS
+                user_id=OuterRef("pk"), group__name__in=roles.SECOND_FACTOR_GROUPS
             )
         )
     )

@@ -309,7 +309,7 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "rosealliance.log_format.JsonLinesFormatter"}},
+    "formatters": {"json": {"()": "core.log_format.JsonLinesFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "loggers": {
         # Replace Django's own handlers: its `mail_admins` would e-mail error reports holding

@@ -10,10 +10,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.scheduling import run_jobs
 from governance.models import Seat
 from members import services
 from members.models import Member, MembershipState
-from rosealliance.scheduling import run_jobs
 from tests.conftest import PASSWORD
 
 TODAY = timezone.localdate()

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
+from core import privacy
 from members.models import Member, Status
-from rosealliance import privacy
 from tests.conftest import PASSWORD
 
 # --- the registry ---------------------------------------------------------------------
@@ -27,14 +27,13 @@ def test_every_field_of_every_model_is_classified():
             app_label = label.split(".")[0]
             body = "".join(f'        "{name}": Level.<LEVEL>,\n' for name in names)
             lines.append(
-                f"# in {app_label}/privacy.py (or rosealliance/privacy.py for a "
+                f"# in {app_label}/privacy.py (or core/privacy.py for a "
                 f"third-party app):\nclassify(\n    {label!r},\n    {{\n{body}    }},\n)"
             )
         pytest.fail(
             "These fields have no privacy level. Add them (levels: PUBLIC_TO_MEMBERS, "
-            "PRIVATE_TO_MEMBER, SENSITIVE, SECRET; see rosealliance/privacy.py), starting "
-            "the module with `from rosealliance.privacy import Level, classify`:\n\n"
-            + "\n\n".join(lines)
+            "PRIVATE_TO_MEMBER, SENSITIVE, SECRET; see core/privacy.py), starting "
+            "the module with `from core.privacy import Level, classify`:\n\n" + "\n\n".join(lines)
         )
 
 

@@ -58,10 +58,6 @@ def registry() -> dict[str, dict[str, Level]]:
     return {label: dict(fields) for label, fields in _registry.items()}
 
 
-def level_of(model: type[models.Model], field_name: str) -> Level | None:
-    return registry().get(model._meta.label_lower, {}).get(field_name)
-
-
 def _is_installed_label(app_label: str) -> bool:
     return any(config.label == app_label for config in apps.get_app_configs())
 
