@@ -44,6 +44,8 @@ GUARDS = {
     "motion_results_match_its_ballots": "results that differ from the counted ballots",
     "motion_results_frozen": "changing results once written",
     "motion_acts_need_a_second_person": "opening, closing early or publishing unconfirmed",
+    # The committee's powers
+    "committee_group_needs_a_seat": "the committee's group for someone without a seat",
     # Four eyes (governance.models.acts)
     "act_proposed_pending": "an act written other than as a pending proposal",
     "act_confirmed_by_a_second_person": "confirming one's own act, or one about oneself, or late",
@@ -58,8 +60,11 @@ GUARDS = {
     "audit_event_no_truncate": "truncating the audit log",
 }
 
-# Triggers that guard nothing: pghistory's trackers, which write the histories.
+# Triggers that refuse nothing: pghistory's trackers, which write the histories, and
+# those that keep derived data in step.
 UNGUARDED_TRIGGERS = (
+    # Takes a member whose last seat ended out of the committee's group.
+    "committee_group_follows_seats",
     "insert_insert",
     "update_update",
     "member_created_insert",
