@@ -21,11 +21,11 @@ from members.roles import STEERING_COMMITTEE
 
 GROUP = STEERING_COMMITTEE.replace("'", "''")
 
-FORWARD = f"""
+FORWARD = """
 CREATE FUNCTION committee_group_needs_a_seat() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM auth_group g WHERE g.id = NEW.group_id AND g.name = '{GROUP}')
+    IF EXISTS (SELECT 1 FROM auth_group g WHERE g.id = NEW.group_id AND g.name = '@GROUP@')
        AND NOT EXISTS (
             SELECT 1 FROM governance_seat s JOIN members_member m ON m.id = s.member_id
              WHERE m.user_id = NEW.user_id AND s.ended_on IS NULL) THEN
@@ -49,7 +49,7 @@ BEGIN
         DELETE FROM members_user_groups ug
          USING members_member m, auth_group g
          WHERE m.id = v_member AND ug.user_id = m.user_id
-           AND g.id = ug.group_id AND g.name = '{GROUP}';
+           AND g.id = ug.group_id AND g.name = '@GROUP@';
     END IF;
     RETURN NULL;
 END $$;
@@ -57,7 +57,7 @@ END $$;
 CREATE TRIGGER committee_group_follows_seats
     AFTER UPDATE OF ended_on OR DELETE ON governance_seat
     FOR EACH ROW EXECUTE FUNCTION committee_group_follows_seats();
-"""
+""".replace("@GROUP@", GROUP)
 
 REVERSE = """
 DROP TRIGGER IF EXISTS committee_group_follows_seats ON governance_seat;
