@@ -82,13 +82,26 @@ def _sync_committee_group(member: Member) -> None:
         member.user.groups.remove(group)
 
 
+def _seat_close(seat: Seat, *, by: Member | None, reason: str, term_over: bool = False) -> None:
+    """The one way a seat ends (by a decision, by the rule, or because its term is over):
+    the end date, the reason in its history, the committee's group, the audit log."""
+    if term_over:
+        ended_on, reason = seat.term_end + datetime.timedelta(days=1), _("The term ended.")
+    else:
+        ended_on = max(timezone.localdate(), seat.term_start)
+    with _history_context(by, reason):
+        seat.ended_on = ended_on
+        seat.end_reason = reason
+        seat.save(update_fields=["ended_on", "end_reason"])
+    _sync_committee_group(seat.member)
+    _audit("seat.ended", by, seat)
+
+
 def _end_expired_seats_of(member: Member, today: datetime.date) -> None:
     for seat in Seat.objects.select_for_update().filter(
         member=member, ended_on__isnull=True, term_end__lt=today
     ):
-        seat.ended_on = seat.term_end + datetime.timedelta(days=1)
-        seat.end_reason = _("The term ended.")
-        seat.save(update_fields=["ended_on", "end_reason"])
+        _seat_close(seat, by=None, reason="", term_over=True)
 
 
 @transaction.atomic
@@ -142,12 +155,7 @@ def seat_end(*, seat_id: int, by: Member | None, reason: str) -> Seat:
     seat = Seat.objects.select_for_update().select_related("member__user").get(pk=seat_id)
     if seat.ended_on is not None:
         raise ValidationError(_("This seat has already ended."), code="already_ended")
-    with _history_context(by, reason):
-        seat.ended_on = max(timezone.localdate(), seat.term_start)
-        seat.end_reason = reason
-        seat.save(update_fields=["ended_on", "end_reason"])
-    _sync_committee_group(seat.member)
-    _audit("seat.ended", by, seat)
+    _seat_close(seat, by=by, reason=reason)
     return seat
 
 
@@ -155,16 +163,13 @@ def seats_end_expired(*, today: datetime.date | None = None) -> int:
     """End every seat whose term is over. Idempotent; meant for the scheduler."""
     today = today or timezone.localdate()
     ended = 0
-    with transaction.atomic(), _history_context(None, "term ended"):
+    with transaction.atomic():
         for seat in (
             Seat.objects.select_for_update(skip_locked=True)
             .select_related("member__user")
             .filter(ended_on__isnull=True, term_end__lt=today)
         ):
-            seat.ended_on = seat.term_end + datetime.timedelta(days=1)
-            seat.end_reason = _("The term ended.")
-            seat.save(update_fields=["ended_on", "end_reason"])
-            _sync_committee_group(seat.member)
+            _seat_close(seat, by=None, reason="", term_over=True)
             ended += 1
     return ended
 
@@ -329,12 +334,12 @@ def roles_end_for_member(*, member: Member, reason: str, by: Member | None) -> N
     transaction that is taking the member's rights away. Ends every seat and assignment,
     then tells the Steering Committee in neutral words."""
     ended_any = False
-    for seat in Seat.objects.select_for_update().filter(member=member, ended_on__isnull=True):
-        with _history_context(by, reason):
-            seat.ended_on = max(timezone.localdate(), seat.term_start)
-            seat.end_reason = reason
-            seat.save(update_fields=["ended_on", "end_reason"])
-        _audit("seat.ended", by, seat)
+    for seat in (
+        Seat.objects.select_for_update()
+        .select_related("member__user")
+        .filter(member=member, ended_on__isnull=True)
+    ):
+        _seat_close(seat, by=by, reason=reason)
         ended_any = True
     for assignment in SpokespersonAssignment.objects.select_for_update().filter(
         member=member, state__in=ACTIVE_ASSIGNMENT_STATES

@@ -153,3 +153,20 @@ def test_ending_a_seat_by_any_path_takes_the_member_out_of_the_committee_group(s
             [TODAY, created.pk],
         )
     assert not sex_worker.user.groups.filter(name=STEERING_COMMITTEE).exists()
+
+
+def test_every_end_of_a_seat_is_audited_and_leaves_the_group(sex_worker, make_member):
+    """Ended by a decision or because the term is over: one path, one audit event each."""
+    from audit.models import AuditEvent
+
+    decided = seat(sex_worker)
+    services.seat_end(seat_id=decided.pk, by=None, reason="Stepped down.")
+    other = make_member()
+    expiring = seat(other, start=TODAY - datetime.timedelta(days=30), end=TODAY)
+    assert services.seats_end_expired(today=TODAY + datetime.timedelta(days=1)) == 1
+    expiring.refresh_from_db()
+    assert expiring.ended_on == TODAY + datetime.timedelta(days=1)
+    ended = AuditEvent.objects.filter(action="seat.ended").values_list("target_id", flat=True)
+    assert {decided.pk, expiring.pk} <= set(ended)
+    for member in (sex_worker, other):
+        assert not member.user.groups.filter(name=STEERING_COMMITTEE).exists()
