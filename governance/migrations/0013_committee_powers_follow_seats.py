@@ -57,7 +57,7 @@ END $$;
 CREATE TRIGGER committee_group_follows_seats
     AFTER UPDATE OF ended_on OR DELETE ON governance_seat
     FOR EACH ROW EXECUTE FUNCTION committee_group_follows_seats();
-""".replace("@GROUP@", GROUP)
+""".replace("@GROUP@", GROUP)  # nosec B608: the group name is a constant of the code
 
 REVERSE = """
 DROP TRIGGER IF EXISTS committee_group_follows_seats ON governance_seat;
