@@ -163,3 +163,14 @@ def test_every_listed_allauth_string_is_translated(language):
             text for text in ALLAUTH_STRINGS if isinstance(text, str) and gettext(text) == text
         ]
     assert not untranslated_strings
+
+
+def test_second_step_of_login_has_no_english_left(make_member):
+    # A member with an authenticator app is asked for a code after the password.
+    member = make_member(language="en", second_factor=True)
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": member.user.email, "password": PASSWORD}
+    )
+    assert response.url == reverse("mfa_authenticate")
+    assert_translated(client, [("mfa_authenticate", ())], own_words_of(member))
