@@ -105,6 +105,8 @@ classify(
         "roll_size": P,
         "roll_digest": P,
         "roll_salt": P,
+        # The hash of the salt published at closing: as public as the salt.
+        "roll_salt_sha256": P,
         "closed_at": P,
     },
 )

@@ -16,6 +16,7 @@ class MembersConfig(AppConfig):
 
         from rosealliance.scheduling import register_job
 
-        from .jobs import rejected_applications_purge_due
+        from .jobs import notices_send_due, rejected_applications_purge_due
 
         register_job("rejected_applications_purge", rejected_applications_purge_due)
+        register_job("notices_send", notices_send_due)

@@ -3,7 +3,7 @@
 
 from django.conf import settings
 
-from . import services
+from . import notices, services
 
 
 def rejected_applications_purge_due() -> str:
@@ -12,3 +12,9 @@ def rejected_applications_purge_due() -> str:
         older_than_days=settings.REJECTED_APPLICATION_RETENTION_DAYS
     )
     return f"deleted={deleted}"
+
+
+def notices_send_due() -> str:
+    """Send the notices whose time has come (members.notices)."""
+    counts = notices.notices_send()
+    return " ".join(f"{name}={count}" for name, count in counts.items())

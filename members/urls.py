@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/status/", views.status_change, name="status_change"),
+    path("profile/notices/", views.notice_choices, name="notice_choices"),
     path("profile/data/", data_rights_views.data_rights, name="data_rights"),
     path("profile/data/export/", data_rights_views.data_export, name="data_export"),
     path("profile/leave/", data_rights_views.leave, name="leave"),

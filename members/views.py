@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -9,9 +9,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 
-from . import permissions, selectors, services
-from .forms import ApplicationForm, DecisionForm, ProfileForm, StatusChangeRequestForm
-from .models import MembershipApplication, StatusChangeRequest
+from . import notices, permissions, selectors, services
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    NoticesForm,
+    ProfileForm,
+    StatusChangeRequestForm,
+)
+from .models import MembershipApplication, NoticeKind, StatusChangeRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,11 +76,42 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("members:profile")
     status_changes = selectors.status_changes_of(member)
+    kinds = _notice_kinds(request.user)
+    notices_form = NoticesForm(
+        kinds=kinds, initial={"wanted": set(kinds) - notices.opt_outs_of(member)}
+    )
     return render(
         request,
         "members/profile.html",
-        {"member": member, "form": form, "status_changes": status_changes},
+        {
+            "member": member,
+            "form": form,
+            "status_changes": status_changes,
+            "notices_form": notices_form,
+        },
     )
+
+
+def _notice_kinds(user) -> list[str]:
+    """The notices a member may choose between: coordinators also get the one about
+    applications and requests waiting for them."""
+    kinds = [NoticeKind.MOTION_OPENED, NoticeKind.MOTION_CLOSING, NoticeKind.RESULTS_PUBLISHED]
+    if permissions.can_approve_membership(user):
+        kinds.append(NoticeKind.WAITING)
+    return kinds
+
+
+@login_required
+@require_POST
+def notice_choices(request: HttpRequest) -> HttpResponse:
+    member = permissions.member_or_403(request)
+    form = NoticesForm(request.POST, kinds=_notice_kinds(request.user))
+    if not form.is_valid():
+        # Only a tampered form offers a kind that is not on the page.
+        raise BadRequest("Unknown notice kind.")
+    notices.opt_outs_set(member=member, kinds=form.opt_outs())
+    messages.success(request, _("Your choice of e-mails has been saved."))
+    return redirect("members:profile")
 
 
 @login_required

@@ -344,6 +344,11 @@ ERASURE_LEDGER = Path(os.environ.get("ERASURE_LEDGER", BACKUP_DIR / "erasures.le
 REJECTED_APPLICATION_RETENTION_DAYS = int(
     os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
 )
+# Notices (members.notices): the site's address, for the link in each notice (sent by a
+# scheduled job, with no request to take the host from), and how long before a vote closes
+# its reminder is due.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTICE_REMINDER_HOURS = int(os.environ.get("NOTICE_REMINDER_HOURS", "24"))
 
 # --- Embedded cluster's port (scripts/pg_local.sh) -----------------------------------------
 # Without DATABASE_URL the embedded cluster is used; EMBEDDED_PG_PORT moves it off 54329
