@@ -55,7 +55,10 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
-    return render(request, "members/dashboard.html", {"member": member})
+    waiting = (
+        selectors.waiting_counts() if permissions.can_approve_membership(request.user) else None
+    )
+    return render(request, "members/dashboard.html", {"member": member, "waiting": waiting})
 
 
 @login_required

@@ -200,3 +200,28 @@ def test_notice_is_written_in_each_language(make_member, make_motion, language):
     [message] = send_due()
     english_subject = "Something new for you"
     assert (message.subject == english_subject) == (language == "en")
+
+
+def test_coordinators_see_what_waits_on_their_dashboard_in_one_query(
+    client, coordinator, make_member, django_assert_num_queries
+):
+    from members import selectors
+
+    make_member(state="applied")
+    with django_assert_num_queries(1):
+        assert selectors.waiting_counts() == {"applications": 1, "status_changes": 0}
+    ally = make_member(status=Status.ALLY)
+    services.status_change_request(member=ally, to_status=Status.SEX_WORKER, reason="")
+    client.force_login(coordinator.user)
+    page = client.get(reverse("members:dashboard")).content.decode()
+    assert "1 membership application" in page
+    assert "1 status change request" in page
+    queue = client.get(reverse("members:coordinator_queue")).content.decode()
+    assert '<span class="count">(1)</span>' in queue
+
+
+def test_other_members_see_no_counts(client, make_member):
+    make_member(state="applied")
+    member = make_member()
+    client.force_login(member.user)
+    assert "membership application" not in client.get(reverse("members:dashboard")).content.decode()
