@@ -123,6 +123,7 @@ def personal_data_export(*, member: Member) -> dict[str, Any]:
             "applied_at": _when(member.applied_at),
             "approved_at": _when(member.approved_at),
             "state_changed_at": _when(member.state_changed_at),
+            "notices_turned_off": sorted(member.notice_opt_outs.values_list("kind", flat=True)),
         },
         "membership_history": [{**entry, "at": _when(entry["at"])} for entry in history],
         "application": None

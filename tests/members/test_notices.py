@@ -225,3 +225,13 @@ def test_other_members_see_no_counts(client, make_member):
     member = make_member()
     client.force_login(member.user)
     assert "membership application" not in client.get(reverse("members:dashboard")).content.decode()
+
+
+def test_the_data_export_lists_the_notices_turned_off(make_member):
+    from members.data_rights import personal_data_export
+
+    member = make_member()
+    notices.opt_outs_set(member=member, kinds=[NoticeKind.RESULTS_PUBLISHED])
+    assert personal_data_export(member=member)["member"]["notices_turned_off"] == [
+        NoticeKind.RESULTS_PUBLISHED
+    ]
