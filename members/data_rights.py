@@ -48,6 +48,8 @@ from .models import (
     MembershipState,
     MemberStateEvent,
     MemberStatusEvent,
+    Notice,
+    NoticeOptOut,
     StatusChangeRequest,
 )
 from .selectors import member_for_user
@@ -241,6 +243,8 @@ def _erase(member: Member, requested_by, *, record: bool = True) -> Member:
         [member, member.user, *requests, *([application] if application is not None else [])]
     )
     StatusChangeRequest.objects.filter(member=member).delete()
+    Notice.objects.filter(member=member).delete()
+    NoticeOptOut.objects.filter(member=member).delete()
     if application is not None:
         application.delete()
     _erase_account(member.user)

@@ -235,3 +235,15 @@ def test_the_data_export_lists_the_notices_turned_off(make_member):
     assert personal_data_export(member=member)["member"]["notices_turned_off"] == [
         NoticeKind.RESULTS_PUBLISHED
     ]
+
+
+def test_erasure_takes_the_notices_and_the_choices_along(make_member, make_motion):
+    from members.data_rights import member_erase
+
+    member = make_member(status=Status.SEX_WORKER)
+    make_motion()
+    notices.opt_outs_set(member=member, kinds=[NoticeKind.RESULTS_PUBLISHED])
+    assert Notice.objects.filter(member=member).exists()
+    member_erase(member_id=member.pk, requested_by=member.user)
+    assert not Notice.objects.filter(member=member).exists()
+    assert not NoticeOptOut.objects.filter(member=member).exists()
