@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from members.selectors import member_for_user
 
-from .. import permissions, receipts, selectors, services, tally
+from .. import permissions, receipts, selectors, services, tally, vote_reasons
 from ..forms import BallotForm, ReceiptCheckForm
 from ..models import BallotKind, Choice, MajorityRule, MotionState
 
@@ -88,7 +88,8 @@ def motion_list(request: HttpRequest) -> HttpResponse:
     motions = selectors.motions_for_member(member)
     if _closed_what_was_due(motions):
         motions = selectors.motions_for_member(member)
-    open_motions = [m for m in motions if m.state == MotionState.OPEN]
+    now = timezone.now()
+    open_motions = [m for m in motions if m.state == MotionState.OPEN and m.opens_at <= now]
     for motion in open_motions:
         motion.can_vote = permissions.can_vote(member, motion)
     return render(
@@ -96,6 +97,10 @@ def motion_list(request: HttpRequest) -> HttpResponse:
         "governance/motion_list.html",
         {
             "open_motions": open_motions,
+            # Opened by the committee, but their voting window has not started.
+            "upcoming_motions": [
+                m for m in motions if m.state == MotionState.OPEN and m.opens_at > now
+            ],
             "past_motions": [m for m in motions if m.state != MotionState.OPEN],
         },
     )
@@ -110,6 +115,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "reading_fallback": not getattr(motion, f"title_{language}", None)
         or not getattr(motion, f"text_{language}", None),
         "can_vote": permissions.can_vote(member, motion),
+        "not_voting_reason": vote_reasons.not_voting_reason(member, motion),
         "form": BallotForm(),
         "show_results": permissions.can_see_results(request.user, motion),
         "turnout_so_far": (
