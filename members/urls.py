@@ -16,6 +16,7 @@ urlpatterns = [
     path("profile/data/export/", data_rights_views.data_export, name="data_export"),
     path("profile/leave/", data_rights_views.leave, name="leave"),
     path("left/", data_rights_views.left, name="left"),
+    path("exit/", views.quick_exit, name="quick_exit"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
     path(
         "coordinator/applications/<int:application_id>/",

@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
@@ -102,6 +105,23 @@ def _notice_kinds(user) -> list[str]:
     if permissions.can_approve_membership(user):
         kinds.append(NoticeKind.WAITING)
     return kinds
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave for a harmless site (settings.QUICK_EXIT_URL); a POST (the logged-in
+    member's button) ends the session first. A GET (the visitor's link) only leaves: it
+    never logs anyone out. Exempt from CSRF on purpose: a stale or missing token must
+    never keep someone logged in while they are trying to leave, and the worst a forged
+    POST can do is log a member out. The browser is told to drop what it cached of this
+    site, so Back shows no member page."""
+    if request.method == "POST":
+        logout(request)
+    response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    response["Clear-Site-Data"] = '"cache"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
