@@ -80,7 +80,8 @@ def _members_between(first: int, total: int) -> None:
             " applied_at, approved_at, state_changed_at, state_reason, user_id)"
             " SELECT 'Member ' || n, (ARRAY['SE','NO','FI','IS'])[1 + n %% 4],"
             "  (ARRAY['en','sv','nb','fi','is'])[1 + n %% 5],"
-            "  CASE WHEN n %% %s = 0 THEN 'ally' ELSE 'sex_worker' END, 'active', %s, %s, %s, '', id"
+            "  CASE WHEN n %% %s = 0 THEN 'ally' ELSE 'sex_worker' END, 'active', %s, %s, %s,"
+            "  '', id"
             " FROM (SELECT id, substring(email from '^member([0-9]+)@')::int AS n"
             "       FROM members_user WHERE id > %s) fresh ORDER BY id",
             [ALLY_EVERY, now, now, now, last_user],

@@ -16,7 +16,12 @@ class MembersConfig(AppConfig):
 
         from core.scheduling import register_job
 
-        from .jobs import memberships_renewal_due, rejected_applications_purge_due
+        from .jobs import (
+            memberships_renewal_due,
+            notices_send_due,
+            rejected_applications_purge_due,
+        )
 
         register_job("rejected_applications_purge", rejected_applications_purge_due)
         register_job("memberships_renewal", memberships_renewal_due)
+        register_job("notices_send", notices_send_due)

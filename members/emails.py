@@ -1,7 +1,8 @@
 """Neutral e-mails to members, rendered in the recipient's language.
 
-Subjects and bodies never name the organisation's purpose, a status, a motion or a vote:
-an e-mail may be read by someone the member lives with.
+Subjects and bodies never name the organisation's purpose, a status, a motion, a vote or
+the member's pseudonym: an e-mail may be read by someone the member lives with, and the
+pseudonym is a name the member chose for the site, not for their mailbox.
 """
 
 from django.conf import settings
@@ -31,7 +32,7 @@ def send_member_mail(member: Member, template_name: str, context: dict | None = 
     subject, body = render_member_mail(
         template_name,
         language=supported_language(member.preferred_language) or settings.LANGUAGE_CODE,
-        context={"pseudonym": member.pseudonym, **(context or {})},
+        context=context,
     )
     recipient = member.user.email
     transaction.on_commit(

@@ -8,6 +8,7 @@ from .models import (
     REASON_MAX_LENGTH,
     Country,
     Language,
+    NoticeKind,
     Status,
 )
 
@@ -146,3 +147,24 @@ class ErasureConfirmForm(forms.Form):
         label=_("I understand that my membership ends and my data is erased for good."),
         required=True,
     )
+
+
+class NoticesForm(forms.Form):
+    """Which notices a member wants. The coordinators' notice is offered to coordinators
+    only; the form's choices are the kinds the member may choose between."""
+
+    wanted = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["wanted"].choices = [
+            (value, label) for value, label in NoticeKind.choices if value in kinds
+        ]
+
+    def opt_outs(self) -> set[str]:
+        return set(self.kinds) - set(self.cleaned_data["wanted"])

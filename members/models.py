@@ -317,3 +317,53 @@ class StatusChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self.member)
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice is about. The e-mail says the same for every kind (there is
+    something new to read on the site), so a mailbox never shows which it was: a notice
+    about a vote would tell a reader that the member is on a roll, that is, their status."""
+
+    MOTION_OPENED = "motion_opened", _("A vote I can take part in has opened")
+    MOTION_CLOSING = "motion_closing", _("A reminder before a vote I can take part in closes")
+    RESULTS_PUBLISHED = "results_published", _("The results of a vote have been published")
+    WAITING = "waiting", _("Applications or requests are waiting for coordinators")
+
+
+class NoticeOptOut(models.Model):
+    """A kind of notice a member does not want. No row: the member gets it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notice_opt_outs")
+    kind = models.CharField(_("kind"), max_length=24, choices=NoticeKind.choices)
+
+    class Meta:
+        verbose_name = _("notice opt-out")
+        verbose_name_plural = _("notice opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="notice_opt_out_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Notice(models.Model):
+    """A notice waiting in the outbox. The `notices_send` job sends it once `due_at` has
+    passed, outside any request, and deletes it: a sent notice leaves no trace of who was
+    told what. A failed send is retried later (`attempts`, `due_at` moved on)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=24, choices=NoticeKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind", "due_at"], name="notice_once"),
+        ]
+        indexes = [models.Index(fields=["due_at"], name="notice_due_at")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

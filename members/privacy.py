@@ -87,3 +87,8 @@ classify(
         "decision_reason": S,
     },
 )
+# Which notices a member wants: their own choice, no one else's business.
+classify("members.noticeoptout", {"id": M, "member": M, "kind": M})
+# A waiting notice about a vote tells that its member is on a roll (eligible, so their
+# status): sensitive, and deleted as soon as it is sent.
+classify("members.notice", {"id": S, "member": S, "kind": S, "due_at": S, "attempts": S})

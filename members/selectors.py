@@ -2,7 +2,16 @@
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Concat
 
 from core.prepared_queries import Prepared
@@ -43,6 +52,24 @@ def pending_status_changes() -> QuerySet[StatusChangeRequest]:
         .select_related("member")
         .order_by("requested_at")
     )
+
+
+def waiting_counts() -> dict[str, int]:
+    """How many applications and status change requests wait for a coordinator, in one
+    query (the coordinators' dashboard shows both). Two scalar subqueries: an aggregate
+    over one table would give no count of the other when the first is empty."""
+    applications = MembershipApplication._meta.db_table
+    status_changes = StatusChangeRequest._meta.db_table
+    pending = ApplicationDecision.PENDING
+    with connection.cursor() as cursor:
+        # Table names from the models' own metadata, never from input.
+        query = (
+            f"SELECT (SELECT count(*) FROM {applications} WHERE decision = %s),"  # noqa: S608  # nosec B608
+            f" (SELECT count(*) FROM {status_changes} WHERE decision = %s)"
+        )
+        cursor.execute(query, [pending, pending])
+        (application_count, status_change_count) = cursor.fetchone()
+    return {"applications": application_count, "status_changes": status_change_count}
 
 
 def status_changes_of(member: Member) -> QuerySet[StatusChangeRequest]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 import audit
 
-from . import eligibility, hooks, renewal
+from . import eligibility, hooks, notices, renewal
 from .emails import send_member_mail
 from .models import (
     ApplicationDecision,
@@ -110,6 +110,7 @@ def application_submit(
     # outside a view (tests, commands).
     with translation.override(preferred_language), request_context(request):
         address.send_confirmation(request, signup=True)
+    notices.coordinators_notify()
     return member
 
 
@@ -200,6 +201,7 @@ def status_change_request(*, member: Member, to_status: str, reason: str) -> Sta
         member=locked, from_status=locked.status, to_status=to_status, reason=reason
     )
     audit.record("status_change.requested", actor=locked.user, target=change)
+    notices.coordinators_notify()
     return change
 
 

@@ -1,27 +1,31 @@
 import datetime
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 
-from . import permissions, renewal, selectors, services
+from . import notices, permissions, renewal, selectors, services
 from .forms import (
     ApplicationForm,
     DecisionForm,
     MembershipStateForm,
+    NoticesForm,
     ProfileForm,
     StatusChangeRequestForm,
 )
-from .models import MembershipApplication, MembershipState, StatusChangeRequest
+from .models import MembershipApplication, MembershipState, NoticeKind, StatusChangeRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,10 +72,14 @@ def apply_done(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)
     today = timezone.localdate()
+    waiting = (
+        selectors.waiting_counts() if permissions.can_approve_membership(request.user) else None
+    )
     context = {
         "member": member,
         "renewal_due": member is not None and renewal.needs_renewal(member, today),
         "renewal_deadline": renewal.deadline(today) - datetime.timedelta(days=1),
+        "waiting": waiting,
     }
     return render(request, "members/dashboard.html", context)
 
@@ -108,11 +116,59 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("members:profile")
     status_changes = selectors.status_changes_of(member)
+    kinds = _notice_kinds(request.user)
+    notices_form = NoticesForm(
+        kinds=kinds, initial={"wanted": set(kinds) - notices.opt_outs_of(member)}
+    )
     return render(
         request,
         "members/profile.html",
-        {"member": member, "form": form, "status_changes": status_changes},
+        {
+            "member": member,
+            "form": form,
+            "status_changes": status_changes,
+            "notices_form": notices_form,
+        },
     )
+
+
+def _notice_kinds(user) -> list[str]:
+    """The notices a member may choose between: coordinators also get the one about
+    applications and requests waiting for them."""
+    kinds = [NoticeKind.MOTION_OPENED, NoticeKind.MOTION_CLOSING, NoticeKind.RESULTS_PUBLISHED]
+    if permissions.can_approve_membership(user):
+        kinds.append(NoticeKind.WAITING)
+    return kinds
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave for a harmless site (settings.QUICK_EXIT_URL); a POST (the logged-in
+    member's button) ends the session first. A GET (the visitor's link) only leaves: it
+    never logs anyone out. Exempt from CSRF on purpose: a stale or missing token must
+    never keep someone logged in while they are trying to leave, and the worst a forged
+    POST can do is log a member out. The browser is told to drop what it cached of this
+    site, so Back shows no member page."""
+    if request.method == "POST":
+        logout(request)
+    response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    response["Clear-Site-Data"] = '"cache"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def notice_choices(request: HttpRequest) -> HttpResponse:
+    member = permissions.member_or_403(request)
+    form = NoticesForm(request.POST, kinds=_notice_kinds(request.user))
+    if not form.is_valid():
+        # Only a tampered form offers a kind that is not on the page.
+        raise BadRequest("Unknown notice kind.")
+    notices.opt_outs_set(member=member, kinds=form.opt_outs())
+    messages.success(request, _("Your choice of e-mails has been saved."))
+    return redirect("members:profile")
 
 
 @login_required

@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.PreferredLanguageMiddleware",
+    "members.middleware.PrivatePagesNotStoredMiddleware",
     # Security (issue 6): sessions are tracked so they can all be ended; a second factor is
     # enforced before any view runs; admin views are put on the audit log.
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -355,6 +356,13 @@ MEMBERSHIP_RENEWAL_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_RENEWAL_GRACE_DAY
 REJECTED_APPLICATION_RETENTION_DAYS = int(
     os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
 )
+# Notices (members.notices): the site's address, for the link in each notice (sent by a
+# scheduled job, with no request to take the host from), and how long before a vote closes
+# its reminder is due.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTICE_REMINDER_HOURS = int(os.environ.get("NOTICE_REMINDER_HOURS", "24"))
+# Where the quick exit sends a visitor: a harmless page on another site.
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 
 # --- Embedded cluster's port (scripts/pg_local.sh) -----------------------------------------
 # Without DATABASE_URL the embedded cluster is used; EMBEDDED_PG_PORT moves it off 54329

@@ -104,10 +104,15 @@ def test_member_pages_have_no_violations(
     )
     # A profile saved: the success message.
     page.goto(reverse("members:profile"))
-    page.locator("main form button[type='submit']").click()
+    page.locator("#details-heading + form button[type='submit']").click()
     page.wait_for_load_state()
     assert page.locator(".messages").count() == 1
     found |= audit(page, guard, "profile-saved")
+    # The choice of notices saved.
+    page.locator("#notices-heading ~ form button[type='submit']").click()
+    page.wait_for_load_state()
+    assert page.locator(".messages").count() == 1
+    found |= audit(page, guard, "profile-notices-saved")
     # The status change form with an error (no new status chosen).
     page.goto(reverse("members:status_change"))
     submit_first_form(page)
@@ -165,6 +170,10 @@ def test_coordinator_page_has_no_violations(
     page.goto(reverse("members:coordinator_members"))
     assert page.locator("main li.card").count() >= 3
     found |= audit(page, guard, "coordinator-members")
+    # The dashboard with the counts of what waits.
+    page.goto(reverse("members:dashboard"))
+    assert page.locator("#coordination-heading").count() == 1
+    found |= audit(page, guard, "coordinator-dashboard")
     assert not found, listing(found)
 
 

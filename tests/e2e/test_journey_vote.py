@@ -192,9 +192,10 @@ def test_member_applies_votes_and_finds_receipt_counted(
     expect(results).to_be_visible()
     expect(results.locator("strong").first).to_have_text(say(language, "Adopted"))
     expect(results.get_by_role("img", name=say(language, "Votes by choice"))).to_be_visible()
-    expect(table_cell(results, say(language, "Yes"))).to_have_text("1")
-    expect(table_cell(results, say(language, "No"))).to_have_text("0")
-    expect(table_cell(results, say(language, "Turnout"))).to_have_text("1 / 2")
+    # Votes, and the share of the base the rule uses (here the yes and no votes).
+    expect(table_cell(results, say(language, "Yes"))).to_have_text(["1", "100%"])
+    expect(table_cell(results, say(language, "No"))).to_have_text(["0", "0%"])
+    expect(results.locator("dd").first).to_have_text("1 / 2 (50%)")
     how_voted = results.get_by_role("heading", name=say(language, "How members voted"))
     if ballot_kind == BallotKind.ROLL_CALL:
         expect(how_voted).to_be_visible()
