@@ -81,7 +81,7 @@ BANDIT := $(VENV)/bin/bandit --quiet --severity-level low --confidence-level low
 # bandit warns about `# nosec` on lines holding several expressions; those are not findings.
 BANDIT_NOISE := { grep -v 'nosec encountered' >&2 || true; }
 scan: install
-	set -o pipefail; $(BANDIT) -r rosealliance core members governance audit manage.py 2>&1 | $(BANDIT_NOISE)
+	set -o pipefail; $(BANDIT) -r rosealliance core members governance elections audit manage.py 2>&1 | $(BANDIT_NOISE)
 	set -o pipefail; $(BANDIT) -r tests --skip B101,B105,B106,B404,B603,B608 2>&1 | $(BANDIT_NOISE)
 	scripts/pip_audit.sh
 

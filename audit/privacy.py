@@ -1,7 +1,7 @@
-"""Privacy classification of the audit log (see rosealliance/privacy.py). Only
+"""Privacy classification of the audit log (see core/privacy.py). Only
 administrators read it."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 classify(
     "audit.auditevent",

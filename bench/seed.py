@@ -4,9 +4,10 @@ Members are written with set-based SQL (INSERT ... SELECT generate_series), the 
 the application's approval leaves behind: a User with ONE precomputed password hash (the
 production hasher, computed once and reused), a verified primary EmailAddress, an active
 Member, an approved MembershipApplication. Motions are opened through
-`governance.services.motion_open`, so their electoral rolls are real. Sessions are written
-directly with Django's session store (what a login leaves in `django_session`), so the
-benchmark need not log 2,000 members in.
+`governance.services.motion_open` (after `tests.agreements` records the committee's
+two-person agreement the database asks for), so their electoral rolls are real. Sessions
+are written directly with Django's session store (what a login leaves in `django_session`),
+so the benchmark need not log 2,000 members in.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.utils import timezone
 from governance import services as governance_services
 from governance.models import Motion
 from members.models import Member, Status, User
+from tests import agreements
 
 BENCH_PASSWORD = "bench-password-not-secret-2026"
 EMAIL_DOMAIN = "bench.invalid"
@@ -75,10 +77,11 @@ def _members_between(first: int, total: int) -> None:
         )
         cursor.execute(
             "INSERT INTO members_member (pseudonym, country, preferred_language, status, state,"
-            " applied_at, approved_at, state_changed_at, user_id)"
+            " applied_at, approved_at, state_changed_at, state_reason, user_id)"
             " SELECT 'Member ' || n, (ARRAY['SE','NO','FI','IS'])[1 + n %% 4],"
             "  (ARRAY['en','sv','nb','fi','is'])[1 + n %% 5],"
-            "  CASE WHEN n %% %s = 0 THEN 'ally' ELSE 'sex_worker' END, 'active', %s, %s, %s, id"
+            "  CASE WHEN n %% %s = 0 THEN 'ally' ELSE 'sex_worker' END, 'active', %s, %s, %s,"
+            "  '', id"
             " FROM (SELECT id, substring(email from '^member([0-9]+)@')::int AS n"
             "       FROM members_user WHERE id > %s) fresh ORDER BY id",
             [ALLY_EVERY, now, now, now, last_user],
@@ -163,7 +166,7 @@ def motion(title: str, *, open_: bool = True, hours: float = 2) -> Motion:
         values[f"text_{code}"] = f"The network adopts {title}. ({code})\n\n" + "Text. " * 200
     created = Motion.objects.create(**values)
     if open_:
-        return governance_services.motion_open(motion_id=created.pk, by=None)
+        return agreements.motion_open(motion_id=created.pk, by=None)
     return created
 
 
@@ -173,9 +176,9 @@ def closed_motion(title: str, voters: list[Member], *, publish: bool) -> Motion:
         governance_services.ballot_cast(
             motion_id=opened.pk, voter=member, choice=("yes", "no", "abstain")[n % 3]
         )
-    closed = governance_services.motion_close(motion_id=opened.pk)
+    closed = agreements.motion_close(motion_id=opened.pk)
     if publish:
-        closed = governance_services.motion_publish(motion_id=opened.pk, by=None)
+        closed = agreements.motion_publish(motion_id=opened.pk, by=None)
     return closed
 
 

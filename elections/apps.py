@@ -7,8 +7,8 @@ class ElectionsConfig(AppConfig):
     verbose_name = _("Elections")
 
     def ready(self) -> None:
+        from core.scheduling import register_job
         from members import hooks, roles
-        from rosealliance.scheduling import register_job
 
         from . import data_rights, jobs, privacy, services  # noqa: F401 (privacy registers)
 

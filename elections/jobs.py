@@ -1,4 +1,4 @@
-"""Scheduled jobs of elections (rosealliance.scheduling): idempotent, a count for the log."""
+"""Scheduled jobs of elections (core.scheduling): idempotent, a count for the log."""
 
 from . import services
 

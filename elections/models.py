@@ -16,8 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.guards import Guard, refuse
-from governance import eligibility
 from governance.models import SINGLE_HOLDER_POSITIONS, BallotBox, Position
+from members import eligibility
 from members.models import Member
 
 TITLE_MAX_LENGTH = 200

@@ -5,7 +5,7 @@ they accepted is public to members. A nomination not (yet) accepted discloses th
 nominee's status without it, so it is sensitive. Who voted and how is in the ballot box
 (governance/privacy.py)."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 P, M, S = Level.PUBLIC_TO_MEMBERS, Level.PRIVATE_TO_MEMBER, Level.SENSITIVE
 

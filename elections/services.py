@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from core.guards import guard_name_of
-from governance import eligibility, permissions
+from governance import permissions
 from governance.models import SINGLE_HOLDER_POSITIONS, Position, Seat
 from governance.services import ballot_box, seat_assign, seat_end
+from members import eligibility
 from members import services as member_services
 from members.emails import send_member_mail
 from members.models import Member

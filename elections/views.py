@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from governance import eligibility
 from governance.forms import ReceiptCheckForm
 from governance.services import ballot_box
+from members import eligibility
 from members.models import Member
 from members.selectors import member_for_user
 

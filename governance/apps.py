@@ -7,8 +7,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from core.scheduling import register_job
         from members import hooks, roles
-        from rosealliance.scheduling import register_job
 
         from . import checks, data_rights, jobs, permissions, services  # noqa: F401 (checks)
 
@@ -28,12 +28,17 @@ class GovernanceConfig(AppConfig):
         register_job("ballot_keys_cleanup", jobs.ballot_keys_cleanup)
         register_job("seats_end_expired", jobs.seats_end_expired)
         register_job("assignments_end_expired", jobs.assignments_end_expired)
+        register_job("acts_expire", jobs.acts_expire)
         roles.register_role_permissions(
             roles.COORDINATORS,
             {
                 "governance.approve_spokesperson",
                 "governance.view_spokespersonassignment",
                 "governance.change_spokespersonassignment",
+                "governance.add_spokespersonassignment",
+                "governance.view_pendingact",
+                "governance.confirm_seat_act",
+                "governance.view_seat",
             },
         )
         roles.register_role_permissions(
@@ -43,7 +48,6 @@ class GovernanceConfig(AppConfig):
                 "governance.add_seat",
                 "governance.change_seat",
                 "governance.view_spokespersonassignment",
-                "governance.add_spokespersonassignment",
                 "governance.view_topic",
                 "governance.add_topic",
                 "governance.change_topic",
@@ -52,5 +56,6 @@ class GovernanceConfig(AppConfig):
                 "governance.change_motion",
                 "governance.delete_motion",
                 "governance.manage_motions",
+                "governance.view_pendingact",
             },
         )

@@ -65,3 +65,11 @@ class ReceiptCheckForm(forms.Form):
         max_length=receipts.CODE_MAX_LENGTH + 8,
         help_text=_("As shown after you voted, for example ABCD-EFGH-JKLM."),
     )
+
+
+class ActDecisionForm(forms.Form):
+    """A coordinator's decision on a proposed seat change: confirm, or decline with a
+    reason (governance.services.acts)."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("decline", "decline")])
+    note = forms.CharField(max_length=REASON_MAX_LENGTH, required=False)

@@ -1,4 +1,4 @@
-"""Scheduled jobs of governance, run by `manage.py run_scheduled` (rosealliance.scheduling).
+"""Scheduled jobs of governance, run by `manage.py run_scheduled` (core.scheduling).
 Each is idempotent and returns a count for the log, never a name."""
 
 import logging
@@ -28,3 +28,7 @@ def seats_end_expired() -> str:
 
 def assignments_end_expired() -> str:
     return f"{services.assignments_end_expired()} assignments ended"
+
+
+def acts_expire() -> str:
+    return f"{services.acts_expire()} unconfirmed acts expired"

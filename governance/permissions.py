@@ -2,9 +2,10 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from members import eligibility
 from members.models import Member
 
-from . import eligibility, selectors
+from . import selectors
 
 
 def can_approve_spokespersons(user) -> bool:
@@ -74,3 +75,13 @@ def holds_spokesperson_role_condition() -> Q:
             )
         )
     )
+
+
+def can_confirm_seat_acts(user) -> bool:
+    """Coordinators (and administrators) confirm the seat changes the committee proposes."""
+    return bool(user.is_authenticated and user.has_perm("governance.confirm_seat_act"))
+
+
+def can_confirm_motion_acts(member: Member | None) -> bool:
+    """A motion act is confirmed by a (second) sitting Steering Committee member."""
+    return member is not None and can_manage_motions(member.user) and is_committee_member(member)

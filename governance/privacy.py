@@ -1,10 +1,10 @@
-"""Privacy classification of governance fields (see rosealliance/privacy.py).
+"""Privacy classification of governance fields (see core/privacy.py).
 
 Holding a seat or an assignment shows a member is a sex worker, but those roles are public
 to members by the organisation's own rules. Who is on a roll, who voted and how (in a
 secret ballot) is sensitive: it reveals status and political choices."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 P, M, S, X = Level.PUBLIC_TO_MEMBERS, Level.PRIVATE_TO_MEMBER, Level.SENSITIVE, Level.SECRET
 
@@ -104,7 +104,7 @@ classify(
         "content_size": P,
         "roll_size": P,
         "roll_digest": P,
-        "roll_salt": P,
+        # The hash of a 32-byte random salt that is never published: it tells nothing.
         "roll_salt_sha256": P,
         "closed_at": P,
     },
@@ -119,4 +119,28 @@ classify("governance.sealedballot", {"id": S, "box": S, "sealed": S})
 classify(
     "governance.countedballot",
     {"box": S, "receipt_hash": X, "content": S, "voter": S},
+)
+# Acts waiting for a second person: the committee's and coordinators' working records. A
+# seat proposal names a member without saying anything about them, but its reasons, and
+# whether a coordinator confirmed or declined it, can tell why (the eligibility rule).
+classify(
+    "governance.pendingact",
+    {
+        "id": M,
+        "kind": M,
+        "state": S,
+        "reason": S,
+        "proposed_by": M,
+        "proposed_at": M,
+        "expires_at": M,
+        "decided_by": S,
+        "decided_at": S,
+        "decision_note": S,
+        "motion": M,
+        "seat": M,
+        "member": S,
+        "position": M,
+        "term_start": M,
+        "term_end": M,
+    },
 )

@@ -149,3 +149,19 @@ def roll_call_votes(motion: Motion) -> list[RollCallVote]:
         .order_by("voter__pseudonym")
     )
     return [RollCallVote(b.voter, CHOICE_OF_CONTENT[bytes(b.content)]) for b in ballots]
+
+
+def pending_seat_acts():
+    """Seat changes the committee proposed that wait for a coordinator, soonest to expire
+    first (governance.services.acts)."""
+    from django.utils import timezone
+
+    from .models import SEAT_KINDS, ActState, PendingAct
+
+    return (
+        PendingAct.objects.filter(
+            state=ActState.PENDING, kind__in=SEAT_KINDS, expires_at__gt=timezone.now()
+        )
+        .select_related("member", "seat", "proposed_by")
+        .order_by("expires_at", "pk")
+    )

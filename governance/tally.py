@@ -35,6 +35,16 @@ def majority_reached(*, yes: int, no: int, roll_size: int, rule: str) -> bool:
     raise ValueError(f"unknown majority rule {rule!r}")
 
 
+def majority_base(*, yes: int, no: int, roll_size: int, rule: str) -> int:
+    """The number the rule measures yes against: the yes and no votes (abstentions apart)
+    for a simple or two-thirds majority, the whole roll for an absolute majority."""
+    if rule in (MajorityRule.SIMPLE, MajorityRule.TWO_THIRDS):
+        return yes + no
+    if rule == MajorityRule.ABSOLUTE:
+        return roll_size
+    raise ValueError(f"unknown majority rule {rule!r}")
+
+
 def decide(
     *, yes: int, no: int, abstain: int, roll_size: int, rule: str, quorum_percent: int
 ) -> Result:

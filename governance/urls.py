@@ -34,4 +34,10 @@ urlpatterns = [
         views.assignment_revoke,
         name="assignment_revoke",
     ),
+    path("coordinator/seats/", views.coordinator_seats, name="coordinator_seats"),
+    path(
+        "coordinator/seats/<int:act_id>/decide/",
+        views.seat_act_decide,
+        name="seat_act_decide",
+    ),
 ]

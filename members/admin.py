@@ -1,10 +1,9 @@
 """Admin for membership. It writes only through `members.services`, and shows a member's
 status only to users holding `members.review_status`."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -12,6 +11,7 @@ from django.utils.translation import ngettext_lazy
 import audit
 
 from . import data_rights, permissions, services
+from .admin_actions import confirmed_action, run_service_action
 from .models import (
     Member,
     MembershipApplication,
@@ -19,7 +19,6 @@ from .models import (
     StatusChangeRequest,
     User,
 )
-from .selectors import member_for_user
 
 
 class StatusViewAuditMixin:
@@ -48,24 +47,6 @@ class StatusViewAuditMixin:
         return response
 
 
-def run_service_action(modeladmin, request, queryset, call, done_message) -> None:
-    """An admin action's body: call a service per selected object, report refusals as
-    admin messages and the number done with `done_message` (an ngettext with `count`).
-    Governance's admin uses it too."""
-    acting = member_for_user(request.user)
-    done = 0
-    for obj in queryset:
-        try:
-            call(obj, acting)
-            done += 1
-        except ValidationError as error:
-            modeladmin.message_user(
-                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
-            )
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
-
-
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "is_active", "is_staff", "date_joined"]
@@ -84,6 +65,14 @@ class UserAdmin(admin.ModelAdmin):
 @admin.register(Member)
 class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
     search_fields = ["pseudonym", "user__email"]
+
+    def get_search_fields(self, request):
+        # A search matching addresses answers "is there a member whose address contains
+        # ..." letter by letter: only for those who may see addresses.
+        if permissions.can_see_addresses(request.user):
+            return self.search_fields
+        return ["pseudonym"]
+
     list_select_related = ["user"]
     readonly_fields = [
         "user",
@@ -93,6 +82,7 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         "approved_at",
         "approved_by",
         "state_changed_at",
+        "state_reason",
     ]
     actions = ["suspend", "reinstate", "erase_personal_data"]
 
@@ -118,7 +108,10 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         fields = ["user", "pseudonym", "country", "preferred_language", "state"]
         if permissions.can_review_status(request.user):
             fields.insert(1, "status")
-        return fields + ["applied_at", "approved_at", "approved_by", "state_changed_at"]
+        fields += ["applied_at", "approved_at", "approved_by", "state_changed_at"]
+        if permissions.can_manage_membership(request.user):
+            fields.append("state_reason")  # a coordinator's words: for coordinators
+        return fields
 
     def has_add_permission(self, request) -> bool:
         # Members come from applications (or seed_demo), never from a bare admin form.
@@ -166,39 +159,41 @@ class MemberAdmin(StatusViewAuditMixin, admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description=_("Suspend the selected memberships"), permissions=["change"])
-    def suspend(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda member, by: services.membership_state_set(
-                member_id=member.pk,
-                state=MembershipState.SUSPENDED,
-                by=by,
-                reason=str(_("Suspended in the admin.")),
-            ),
-            ngettext_lazy(
-                "%(count)d membership suspended.", "%(count)d memberships suspended.", "count"
-            ),
-        )
+    def has_manage_membership_permission(self, request) -> bool:
+        """Suspending and reinstating: coordinators and administrators."""
+        return permissions.can_manage_membership(request.user)
 
-    @admin.action(description=_("Reinstate the selected memberships"), permissions=["change"])
-    def reinstate(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda member, by: services.membership_state_set(
-                member_id=member.pk,
-                state=MembershipState.ACTIVE,
-                by=by,
-                reason=str(_("Reinstated in the admin.")),
-            ),
-            ngettext_lazy(
-                "%(count)d membership reinstated.", "%(count)d memberships reinstated.", "count"
-            ),
-        )
+    suspend = confirmed_action(
+        name="suspend",
+        description=_("Suspend the selected memberships"),
+        statement=_(
+            "These members will no longer be able to log in, vote or hold a role: their seats "
+            "and spokesperson assignments end now, and their sessions end. Their data stays. "
+            "You can reinstate them later; their roles do not come back by themselves."
+        ),
+        call=lambda member, by, reason: services.membership_state_set(
+            member_id=member.pk, state=MembershipState.SUSPENDED, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d membership suspended.", "%(count)d memberships suspended.", "count"
+        ),
+        permissions=["manage_membership"],
+    )
+    reinstate = confirmed_action(
+        name="reinstate",
+        description=_("Reinstate the selected memberships"),
+        statement=_(
+            "These members will be active again and able to log in. Roles they held before "
+            "are not given back."
+        ),
+        call=lambda member, by, reason: services.membership_state_set(
+            member_id=member.pk, state=MembershipState.ACTIVE, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d membership reinstated.", "%(count)d memberships reinstated.", "count"
+        ),
+        permissions=["manage_membership"],
+    )
 
 
 class DecisionAdminMixin:
@@ -232,29 +227,34 @@ class MembershipApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member", "decided_by")
 
-    @admin.action(description=_("Approve the selected applications"))
-    def approve(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda app, by: services.application_approve(application_id=app.pk, by=by),
-            ngettext_lazy(
-                "%(count)d application approved.", "%(count)d applications approved.", "count"
-            ),
-        )
-
-    @admin.action(description=_("Reject the selected applications"))
-    def reject(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda app, by: services.application_reject(application_id=app.pk, by=by),
-            ngettext_lazy(
-                "%(count)d application rejected.", "%(count)d applications rejected.", "count"
-            ),
-        )
+    approve = confirmed_action(
+        name="approve",
+        description=_("Approve the selected applications"),
+        statement=_(
+            "These applicants become members and can log in; those who declared themselves "
+            "sex workers can vote and be elected. They are told by e-mail."
+        ),
+        call=lambda app, by, reason: services.application_approve(application_id=app.pk, by=by),
+        done_message=ngettext_lazy(
+            "%(count)d application approved.", "%(count)d applications approved.", "count"
+        ),
+        reason_required=False,
+    )
+    reject = confirmed_action(
+        name="reject",
+        description=_("Reject the selected applications"),
+        statement=_(
+            "These applicants do not become members and are told by e-mail. Their accounts "
+            "are deleted after the retention time."
+        ),
+        call=lambda app, by, reason: services.application_reject(
+            application_id=app.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d application rejected.", "%(count)d applications rejected.", "count"
+        ),
+        reason_required=False,
+    )
 
 
 @admin.register(StatusChangeRequest)
@@ -270,26 +270,30 @@ class StatusChangeRequestAdmin(StatusViewAuditMixin, DecisionAdminMixin, admin.M
             request, obj
         )
 
-    @admin.action(description=_("Approve the selected status changes"))
-    def approve(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda change, by: services.status_change_approve(request_id=change.pk, by=by),
-            ngettext_lazy(
-                "%(count)d status change approved.", "%(count)d status changes approved.", "count"
-            ),
-        )
-
-    @admin.action(description=_("Reject the selected status changes"))
-    def reject(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset,
-            lambda change, by: services.status_change_reject(request_id=change.pk, by=by),
-            ngettext_lazy(
-                "%(count)d status change rejected.", "%(count)d status changes rejected.", "count"
-            ),
-        )
+    approve = confirmed_action(
+        name="approve",
+        description=_("Approve the selected status changes"),
+        statement=_(
+            "These members' status changes now. A member who is no longer a sex worker loses "
+            "every seat and spokesperson assignment and the right to vote; their sessions end."
+        ),
+        call=lambda change, by, reason: services.status_change_approve(
+            request_id=change.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d status change approved.", "%(count)d status changes approved.", "count"
+        ),
+        reason_required=False,
+    )
+    reject = confirmed_action(
+        name="reject",
+        description=_("Reject the selected status changes"),
+        statement=_("These members' status stays as it is; they are told by e-mail."),
+        call=lambda change, by, reason: services.status_change_reject(
+            request_id=change.pk, by=by, reason=reason
+        ),
+        done_message=ngettext_lazy(
+            "%(count)d status change rejected.", "%(count)d status changes rejected.", "count"
+        ),
+        reason_required=False,
+    )

@@ -14,8 +14,14 @@ class MembersConfig(AppConfig):
         # Run once after all apps have migrated: permissions of every app exist by then.
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="members.sync_role_groups")
 
-        from rosealliance.scheduling import register_job
+        from core.scheduling import register_job
 
-        from .jobs import rejected_applications_purge_due
+        from .jobs import (
+            memberships_renewal_due,
+            notices_send_due,
+            rejected_applications_purge_due,
+        )
 
         register_job("rejected_applications_purge", rejected_applications_purge_due)
+        register_job("memberships_renewal", memberships_renewal_due)
+        register_job("notices_send", notices_send_due)

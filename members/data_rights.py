@@ -48,6 +48,8 @@ from .models import (
     MembershipState,
     MemberStateEvent,
     MemberStatusEvent,
+    Notice,
+    NoticeOptOut,
     StatusChangeRequest,
 )
 from .selectors import member_for_user
@@ -123,6 +125,7 @@ def personal_data_export(*, member: Member) -> dict[str, Any]:
             "applied_at": _when(member.applied_at),
             "approved_at": _when(member.approved_at),
             "state_changed_at": _when(member.state_changed_at),
+            "notices_turned_off": sorted(member.notice_opt_outs.values_list("kind", flat=True)),
         },
         "membership_history": [{**entry, "at": _when(entry["at"])} for entry in history],
         "application": None
@@ -240,6 +243,8 @@ def _erase(member: Member, requested_by, *, record: bool = True) -> Member:
         [member, member.user, *requests, *([application] if application is not None else [])]
     )
     StatusChangeRequest.objects.filter(member=member).delete()
+    Notice.objects.filter(member=member).delete()
+    NoticeOptOut.objects.filter(member=member).delete()
     if application is not None:
         application.delete()
     _erase_account(member.user)
@@ -248,6 +253,7 @@ def _erase(member: Member, requested_by, *, record: bool = True) -> Member:
     member.preferred_language = Language.ENGLISH
     member.state = MembershipState.ERASED
     member.applied_at = member.state_changed_at = now
+    member.state_reason = ""
     member.approved_at = None
     member.approved_by = None
     member.save()

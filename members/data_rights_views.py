@@ -1,6 +1,7 @@
-"""Members' data rights pages: download everything held about you, or leave and have it
-erased. Both need a fresh re-authentication (allauth's `reauthentication_required`), so
-an unattended logged-in browser gives neither the data nor the power to erase it."""
+"""Members' data rights pages: download everything held about you, leave and have it
+erased, or leave and keep it. Each needs a fresh re-authentication (allauth's
+`reauthentication_required`), so an unattended logged-in browser gives neither the data
+nor the power to erase it or to end the membership."""
 
 import json
 
@@ -15,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import audit
 
-from . import permissions
+from . import permissions, services
 from .data_rights import member_erase, personal_data_export
-from .forms import ErasureConfirmForm
+from .forms import ErasureConfirmForm, ResignForm
 
 
 @login_required
@@ -69,3 +70,25 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 def left(request: HttpRequest) -> HttpResponse:
     return render(request, "members/left.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@reauthentication_required
+def resign(request: HttpRequest) -> HttpResponse:
+    """Leave the network without erasing one's data (members.services.membership_resign)."""
+    member = permissions.member_or_403(request)
+    form = ResignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_resign(member=member, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            return redirect("members:resigned")
+    return render(request, "members/resign.html", {"form": form})
+
+
+def resigned(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/resigned.html")

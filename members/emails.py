@@ -1,7 +1,8 @@
 """Neutral e-mails to members, rendered in the recipient's language.
 
-Subjects and bodies never name the organisation's purpose, a status, a motion or a vote:
-an e-mail may be read by someone the member lives with.
+Subjects and bodies never name the organisation's purpose, a status, a motion, a vote or
+the member's pseudonym: an e-mail may be read by someone the member lives with, and the
+pseudonym is a name the member chose for the site, not for their mailbox.
 """
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from core import deferred
 
 from .languages import supported_language
 from .models import Member
@@ -25,13 +28,15 @@ def render_member_mail(
 
 def send_member_mail(member: Member, template_name: str, context: dict | None = None) -> None:
     """Send after the surrounding transaction commits, so a rolled-back decision never
-    mails anybody."""
+    mails anybody, on a background thread (core.deferred), so no response waits for it."""
     subject, body = render_member_mail(
         template_name,
         language=supported_language(member.preferred_language) or settings.LANGUAGE_CODE,
-        context={"pseudonym": member.pseudonym, **(context or {})},
+        context=context,
     )
     recipient = member.user.email
     transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        lambda: deferred.in_background(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        )
     )

@@ -8,6 +8,7 @@ from .models import (
     REASON_MAX_LENGTH,
     Country,
     Language,
+    NoticeKind,
     Status,
 )
 
@@ -117,6 +118,28 @@ class DecisionForm(forms.Form):
     )
 
 
+class MembershipStateForm(forms.Form):
+    """A coordinator suspends or reinstates a membership, always with a reason."""
+
+    action = forms.ChoiceField(choices=[("suspend", "suspend"), ("reinstate", "reinstate")])
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH)
+
+
+class ResignForm(forms.Form):
+    """Leaving without erasing: an optional reason and the member's explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Why (optional, only coordinators see it)"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my membership and every role I hold end now."),
+        required=True,
+    )
+
+
 class ErasureConfirmForm(forms.Form):
     """The member's explicit confirmation before their data is erased for good."""
 
@@ -124,3 +147,24 @@ class ErasureConfirmForm(forms.Form):
         label=_("I understand that my membership ends and my data is erased for good."),
         required=True,
     )
+
+
+class NoticesForm(forms.Form):
+    """Which notices a member wants. The coordinators' notice is offered to coordinators
+    only; the form's choices are the kinds the member may choose between."""
+
+    wanted = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["wanted"].choices = [
+            (value, label) for value, label in NoticeKind.choices if value in kinds
+        ]
+
+    def opt_outs(self) -> set[str]:
+        return set(self.kinds) - set(self.cleaned_data["wanted"])

@@ -25,3 +25,20 @@ class PreferredLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class PrivatePagesNotStoredMiddleware:
+    """Pages shown to a logged-in person are never stored by the browser (`no-store`):
+    after a quick exit or a logout, Back must ask the server again, which shows the login
+    page instead of the member's last page (and a page kept out of the browser's
+    back-forward cache cannot be restored from memory either)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

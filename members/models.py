@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.guards import append_only
 
+# The choices the eligibility rule reads live apart, so the rule can be stated (and tried
+# with another condition) without loading the models.
+from .choices import MembershipState, Status
+
 PSEUDONYM_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
@@ -84,23 +88,6 @@ class Language(models.TextChoices):
     ICELANDIC = "is", _("Icelandic")
 
 
-class Status(models.TextChoices):
-    SEX_WORKER = "sex_worker", _("Sex worker")
-    ALLY = "ally", _("Ally")
-
-
-class MembershipState(models.TextChoices):
-    APPLIED = "applied", _("Applied")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    LAPSED = "lapsed", _("Lapsed")
-    RESIGNED = "resigned", _("Resigned")
-    REJECTED = "rejected", _("Rejected")
-    # A former member whose personal data has been erased (members.data_rights). The row
-    # stays only because rolls, roll-call ballots and seats must keep pointing somewhere.
-    ERASED = "erased", _("Erased")
-
-
 # What an erased member's cleared columns hold: nothing.
 ERASED_BLANK = ""
 
@@ -124,7 +111,8 @@ def _member_history_append_only(name: str):
 @pghistory.track(
     pghistory.InsertEvent("member.created"),
     pghistory.UpdateEvent("member.state_changed", condition=pghistory.AnyChange("state")),
-    fields=["state"],
+    # Each state change keeps the reason given for it (a suspension's, a lapse's).
+    fields=["state", "state_reason"],
     model_name="MemberStateEvent",
     obj_field=pghistory.ObjForeignKey(related_name="state_events"),
     context_field=None,
@@ -171,6 +159,15 @@ class Member(models.Model):
         verbose_name=_("approved by"),
     )
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+    # Why the membership is in its state (a coordinator's reason for a suspension, a lapse
+    # for not renewing); the state history keeps every earlier one.
+    state_reason = models.CharField(
+        _("reason for the state"), max_length=REASON_MAX_LENGTH, blank=True
+    )
+    # The annual renewal (members.renewal): the day the member last confirmed their
+    # membership, and the day this period's reminder was sent.
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    renewal_notice_sent_on = models.DateField(_("renewal reminder sent on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -224,10 +221,6 @@ class Member(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.state == MembershipState.ERASED
-
-    @property
-    def is_active_member(self) -> bool:
-        return self.state == MembershipState.ACTIVE
 
 
 class ApplicationDecision(models.TextChoices):
@@ -324,3 +317,53 @@ class StatusChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self.member)
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice is about. The e-mail says the same for every kind (there is
+    something new to read on the site), so a mailbox never shows which it was: a notice
+    about a vote would tell a reader that the member is on a roll, that is, their status."""
+
+    MOTION_OPENED = "motion_opened", _("A vote I can take part in has opened")
+    MOTION_CLOSING = "motion_closing", _("A reminder before a vote I can take part in closes")
+    RESULTS_PUBLISHED = "results_published", _("The results of a vote have been published")
+    WAITING = "waiting", _("Applications or requests are waiting for coordinators")
+
+
+class NoticeOptOut(models.Model):
+    """A kind of notice a member does not want. No row: the member gets it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notice_opt_outs")
+    kind = models.CharField(_("kind"), max_length=24, choices=NoticeKind.choices)
+
+    class Meta:
+        verbose_name = _("notice opt-out")
+        verbose_name_plural = _("notice opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="notice_opt_out_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Notice(models.Model):
+    """A notice waiting in the outbox. The `notices_send` job sends it once `due_at` has
+    passed, outside any request, and deletes it: a sent notice leaves no trace of who was
+    told what. A failed send is retried later (`attempts`, `due_at` moved on)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=24, choices=NoticeKind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind", "due_at"], name="notice_once"),
+        ]
+        indexes = [models.Index(fields=["due_at"], name="notice_due_at")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

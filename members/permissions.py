@@ -14,9 +14,20 @@ def can_approve_membership(user) -> bool:
     return bool(user.is_authenticated and user.has_perm("members.approve_membership"))
 
 
+def can_manage_membership(user) -> bool:
+    """May suspend and reinstate memberships: coordinators and administrators."""
+    return can_approve_membership(user)
+
+
+def can_see_addresses(user) -> bool:
+    """May see and search members' e-mail addresses: coordinators (who contact applicants
+    and members) and administrators, as the application form promises."""
+    return can_approve_membership(user)
+
+
 # Members of these groups hold powers over other members' data or the organisation's
 # decisions, so their accounts must not fall to a guessed or phished password.
-SECOND_FACTOR_GROUPS = (roles.COORDINATORS, roles.STEERING_COMMITTEE)
+SECOND_FACTOR_GROUPS = roles.SECOND_FACTOR_GROUPS
 
 
 def requires_second_factor(user) -> bool:

@@ -1,6 +1,6 @@
-"""Privacy classification of the members app's fields (see rosealliance/privacy.py)."""
+"""Privacy classification of the members app's fields (see core/privacy.py)."""
 
-from rosealliance.privacy import Level, classify
+from core.privacy import Level, classify
 
 P, M, S, X = Level.PUBLIC_TO_MEMBERS, Level.PRIVATE_TO_MEMBER, Level.SENSITIVE, Level.SECRET
 
@@ -34,12 +34,23 @@ classify(
         "approved_at": M,
         "approved_by": M,
         "state_changed_at": M,
+        "renewed_on": M,
+        "state_reason": S,
+        "renewal_notice_sent_on": M,
     },
 )
 # pghistory's trigger-written history of Member (see members.models).
 classify(
     "members.memberstateevent",
-    {"pgh_id": M, "pgh_created_at": M, "pgh_label": M, "pgh_obj": M, "state": M},
+    {
+        "pgh_id": M,
+        "pgh_created_at": M,
+        "pgh_label": M,
+        "pgh_obj": M,
+        "state": M,
+        # A coordinator's words about why: they may say more than the state does.
+        "state_reason": S,
+    },
 )
 # That a member's status changed, and when, reveals their status history.
 classify(
@@ -76,3 +87,8 @@ classify(
         "decision_reason": S,
     },
 )
+# Which notices a member wants: their own choice, no one else's business.
+classify("members.noticeoptout", {"id": M, "member": M, "kind": M})
+# A waiting notice about a vote tells that its member is on a roll (eligible, so their
+# status): sensitive, and deleted as soon as it is sent.
+classify("members.notice", {"id": S, "member": S, "kind": S, "due_at": S, "attempts": S})

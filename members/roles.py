@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, Permission
 
 COORDINATORS = "Coordinators"
 STEERING_COMMITTEE = "Steering Committee"
+# Members of these groups must have a second factor.
+SECOND_FACTOR_GROUPS = (COORDINATORS, STEERING_COMMITTEE)
 
 _role_permissions: dict[str, set[str]] = {
     COORDINATORS: {
@@ -24,10 +26,6 @@ _role_permissions: dict[str, set[str]] = {
 
 def register_role_permissions(group_name: str, permissions: set[str]) -> None:
     _role_permissions.setdefault(group_name, set()).update(permissions)
-
-
-def role_permissions() -> dict[str, set[str]]:
-    return {name: set(perms) for name, perms in _role_permissions.items()}
 
 
 def sync_role_groups(**_kwargs) -> None:

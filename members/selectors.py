@@ -2,16 +2,26 @@
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Concat
 
 from core.prepared_queries import Prepared
 
-from . import hooks, permissions
+from . import hooks, roles
 from .models import (
     ApplicationDecision,
     Member,
     MembershipApplication,
+    MembershipState,
     StatusChangeRequest,
     User,
 )
@@ -44,6 +54,24 @@ def pending_status_changes() -> QuerySet[StatusChangeRequest]:
     )
 
 
+def waiting_counts() -> dict[str, int]:
+    """How many applications and status change requests wait for a coordinator, in one
+    query (the coordinators' dashboard shows both). Two scalar subqueries: an aggregate
+    over one table would give no count of the other when the first is empty."""
+    applications = MembershipApplication._meta.db_table
+    status_changes = StatusChangeRequest._meta.db_table
+    pending = ApplicationDecision.PENDING
+    with connection.cursor() as cursor:
+        # Table names from the models' own metadata, never from input.
+        query = (
+            f"SELECT (SELECT count(*) FROM {applications} WHERE decision = %s),"  # noqa: S608  # nosec B608
+            f" (SELECT count(*) FROM {status_changes} WHERE decision = %s)"
+        )
+        cursor.execute(query, [pending, pending])
+        (application_count, status_change_count) = cursor.fetchone()
+    return {"applications": application_count, "status_changes": status_change_count}
+
+
 def status_changes_of(member: Member) -> QuerySet[StatusChangeRequest]:
     return StatusChangeRequest.objects.filter(member=member).order_by("-requested_at")
 
@@ -53,7 +81,7 @@ def _user_for_request_query(*, user_id: int) -> QuerySet[User]:
     role_requires_second_factor = Q(
         Exists(
             User.groups.through.objects.filter(
-                user_id=OuterRef("pk"), group__name__in=permissions.SECOND_FACTOR_GROUPS
+                user_id=OuterRef("pk"), group__name__in=roles.SECOND_FACTOR_GROUPS
             )
         )
     )
@@ -105,3 +133,19 @@ def user_for_request(user_id) -> User | None:
         user._group_perm_cache = set(user.group_permission_names)
         user._perm_cache = user._user_perm_cache | user._group_perm_cache
     return user
+
+
+def members_for_coordinators(search: str = ""):
+    """Members whose membership a coordinator may suspend or reinstate (not applicants,
+    rejected or erased ones), by pseudonym; `search` matches pseudonyms only."""
+    queryset = Member.objects.filter(
+        state__in=[
+            MembershipState.ACTIVE,
+            MembershipState.SUSPENDED,
+            MembershipState.LAPSED,
+            MembershipState.RESIGNED,
+        ]
+    ).order_by("pseudonym", "pk")
+    if search:
+        queryset = queryset.filter(pseudonym__icontains=search)
+    return queryset

@@ -5,11 +5,14 @@ decides on, so two coordinators clicking at once, or a double click, give one re
 Errors are `ValidationError`s with a code; entry points show their message.
 """
 
+import copy
+import datetime
 from datetime import timedelta
 
 from allauth.core.context import request_context
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -18,7 +21,7 @@ from django.utils.translation import gettext as _
 
 import audit
 
-from . import hooks
+from . import eligibility, hooks, notices, renewal
 from .emails import send_member_mail
 from .models import (
     ApplicationDecision,
@@ -73,12 +76,17 @@ def application_submit(
     and send the e-mail verification message.
 
     Returns None when the address already has an account: the caller shows the same page
-    either way (no account enumeration) and the address's owner gets a neutral note.
+    either way, after the same work (no account enumeration, by content or by time), and
+    the address's owner gets a neutral note.
     """
     from allauth.account.models import EmailAddress
 
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
+        # Hashing the password is most of an application's time: do it for a known address
+        # too (and throw it away), so the response's time does not say the address is a
+        # member's. The mails of both cases leave in the background (core.deferred).
+        make_password(password)
         _notify_existing_account(request, email)
         return None
     try:
@@ -102,6 +110,7 @@ def application_submit(
     # outside a view (tests, commands).
     with translation.override(preferred_language), request_context(request):
         address.send_confirmation(request, signup=True)
+    notices.coordinators_notify()
     return member
 
 
@@ -192,6 +201,7 @@ def status_change_request(*, member: Member, to_status: str, reason: str) -> Sta
         member=locked, from_status=locked.status, to_status=to_status, reason=reason
     )
     audit.record("status_change.requested", actor=locked.user, target=change)
+    notices.coordinators_notify()
     return change
 
 
@@ -202,6 +212,14 @@ def _lock_pending_status_change(request_id: int, by: Member | None) -> StatusCha
     if by is not None and change.member_id == by.pk:
         raise ValidationError(_("You cannot decide on your own request."), code="own_request")
     return change
+
+
+def _changed(member: Member, **fields) -> Member:
+    """The member as they would be after a change (an unsaved copy), for the rule."""
+    after = copy.copy(member)
+    for name, value in fields.items():
+        setattr(after, name, value)
+    return after
 
 
 @transaction.atomic
@@ -217,7 +235,7 @@ def status_change_approve(
             _("The member's status has changed since this request was made."),
             code="status_changed_since",
         )
-    if change.from_status == Status.SEX_WORKER:
+    if eligibility.loses_rights(member, _changed(member, status=change.to_status)):
         hooks.rights_lost(member=member, reason=_("Status changed by a coordinator."), by=by)
     member.status = change.to_status
     member.save(update_fields=["status"])
@@ -265,7 +283,7 @@ ALLOWED_STATE_CHANGES: dict[str, set[str]] = {
 @transaction.atomic
 def membership_state_set(*, member_id: int, state: str, by: Member | None, reason: str) -> Member:
     """Suspend, lapse, resign or reinstate a membership. Leaving `active` ends every role
-    first; an inactive membership cannot log in."""
+    first; an inactive membership cannot log in (a lapsed one can, only to renew)."""
     member = member_lock(member_id)
     if state not in ALLOWED_STATE_CHANGES.get(member.state, set()):
         raise ValidationError(
@@ -275,16 +293,83 @@ def membership_state_set(*, member_id: int, state: str, by: Member | None, reaso
         raise ValidationError(
             _("You cannot change your own membership state."), code="own_membership"
         )
-    if member.state == MembershipState.ACTIVE:
+    if eligibility.loses_rights(member, _changed(member, state=state)):
         hooks.rights_lost(member=member, reason=reason, by=by)
     member.state = state
     member.state_changed_at = timezone.now()
-    member.save(update_fields=["state", "state_changed_at"])
-    member.user.is_active = state == MembershipState.ACTIVE
+    member.state_reason = str(reason)
+    member.save(update_fields=["state", "state_changed_at", "state_reason"])
+    # A lapsed member may still log in, to renew (members.renewal); nobody else inactive.
+    member.user.is_active = state in (MembershipState.ACTIVE, MembershipState.LAPSED)
     member.user.save(update_fields=["is_active"])
     audit.record(f"membership.{state}", actor=_actor(by), target=member)
-    user_sessions_end(user=member.user)
+    if state != MembershipState.ACTIVE:
+        # Losing the membership's rights ends every session; getting them back (a lapsed
+        # member renewing while logged in) does not need to.
+        user_sessions_end(user=member.user)
     return member
+
+
+@transaction.atomic
+def membership_renew(*, member_id: int, today: datetime.date | None = None) -> Member:
+    """The member confirms their membership for the current period (members.renewal); a
+    lapsed membership is active again (its roles do not come back)."""
+    today = today or timezone.localdate()
+    member = member_lock(member_id)
+    if member.state not in (MembershipState.ACTIVE, MembershipState.LAPSED):
+        raise ValidationError(
+            _("Only an active or lapsed membership can be renewed."), code="not_renewable"
+        )
+    if member.state == MembershipState.LAPSED:
+        member = membership_state_set(
+            member_id=member.pk, state=MembershipState.ACTIVE, by=None, reason=_("Renewed.")
+        )
+    member.renewed_on = today
+    member.save(update_fields=["renewed_on"])
+    audit.record("membership.renewed", actor=member.user, target=member)
+    return member
+
+
+def memberships_renewal_due(*, today: datetime.date | None = None) -> tuple[int, int]:
+    """The scheduler's renewal step; idempotent. During a period's grace time, remind each
+    active member who has not confirmed it (once per period); from its deadline on, lapse
+    them (their roles end, and they are told). Returns (reminded, lapsed)."""
+    today = today or timezone.localdate()
+    start, deadline = renewal.period_start(today), renewal.deadline(today)
+    reminded = lapsed = 0
+    candidates = Member.objects.filter(state=MembershipState.ACTIVE).select_related("user")
+    for member in candidates.iterator():
+        if not renewal.needs_renewal(member, today):
+            continue
+        if today >= deadline:
+            with transaction.atomic():
+                membership_state_set(
+                    member_id=member.pk,
+                    state=MembershipState.LAPSED,
+                    by=None,
+                    reason=_("The membership was not renewed."),
+                )
+                send_member_mail(member, "membership_lapsed")
+            lapsed += 1
+        elif member.renewal_notice_sent_on is None or member.renewal_notice_sent_on < start:
+            with transaction.atomic():
+                Member.objects.filter(pk=member.pk).update(renewal_notice_sent_on=today)
+                send_member_mail(
+                    member, "renewal_reminder", {"deadline": deadline - timedelta(days=1)}
+                )
+            reminded += 1
+    return reminded, lapsed
+
+
+def membership_resign(*, member: Member, reason: str) -> Member:
+    """The member leaves, keeping their data (they can still ask for its erasure): their
+    roles end, their sessions end and they can no longer log in."""
+    return membership_state_set(
+        member_id=member.pk,
+        state=MembershipState.RESIGNED,
+        by=member,
+        reason=reason.strip() or _("Left the network."),
+    )
 
 
 @transaction.atomic

@@ -5,13 +5,16 @@ adapter encrypts second-factor secrets at rest."""
 import base64
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core import deferred
 from members.languages import supported_language
 
 
@@ -34,14 +37,35 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth counts failed logins per address: five wrong passwords from anywhere lock
+        # the address out, so anyone knowing a member's address could keep them from a
+        # vote. Counted per address and client instead, a stranger locks out only
+        # themselves (the per-client limit still slows them across addresses).
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Rendered now, in the recipient's language; sent on a background thread
+        (core.deferred), so the mail server's time never shows in a response."""
         user = context.get("user")
         member = getattr(user, "member", None) if user is not None else None
         language = (member and supported_language(member.preferred_language)) or (
             translation.get_language()
         )
+        request = allauth_context.request
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    **context,
+                },
+            )
+        deferred.in_background(message.send)
 
 
 class MFAAdapter(DefaultMFAAdapter):

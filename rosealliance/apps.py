@@ -14,7 +14,9 @@ class RoseallianceConfig(AppConfig):
         from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
-        from . import checks, retention, scheduling  # noqa: F401 (checks register themselves)
+        from core import retention, scheduling  # noqa: F401 (jobs register themselves)
+
+        from . import checks  # noqa: F401 (checks register themselves)
 
         # After every migrate (and the test runner's flushes), once: the application role's
         # privileges (rosealliance/database_privileges.py). Sent for apps with models only,

@@ -14,7 +14,7 @@ accesslog = "-"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "rosealliance.log_format.JsonLinesFormatter"}},
+    "formatters": {"json": {"()": "core.log_format.JsonLinesFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.PreferredLanguageMiddleware",
+    "members.middleware.PrivatePagesNotStoredMiddleware",
     # Security (issue 6): sessions are tracked so they can all be ended; a second factor is
     # enforced before any view runs; admin views are put on the audit log.
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -207,14 +208,20 @@ if not BALLOT_KEY and not DEBUG:
         'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
     )
 BALLOT_KEY_DIR = Path(os.environ.get("BALLOT_KEY_DIR", BASE_DIR / "var" / "ballot-keys"))
+# How long a proposed act on seats or votes (governance.services.acts) waits for the second
+# person to confirm it before it expires.
+GOVERNANCE_ACT_CONFIRM_HOURS = int(os.environ.get("GOVERNANCE_ACT_CONFIRM_HOURS", "72"))
 # allauth records each session at login (every login goes through allauth, the admin's
 # included), which is what ending "all of a member's sessions" and the members' own session
 # list need. Activity tracking is off on purpose: it would write a per-member row on every
 # request, and the transaction ids of those writes sit right next to the ballot a member
 # casts, giving anyone holding the database a way to guess whose secret ballot is whose.
 USERSESSIONS_TRACK_ACTIVITY = False
-# allauth's rate limits stay at their defaults (ACCOUNT_RATE_LIMITS unset) and count in
-# the shared cache above, so every server process sees the same failed-login counters.
+# allauth's rate limits count in the shared cache above, so every server process sees the
+# same counters. Its defaults stay, plus "apply" (members.views.apply): per client and per
+# address, so nobody can flood an address's owner with mail. Failed logins count per
+# address *and* client (rosealliance.adapters), so a stranger cannot lock a member out.
+ACCOUNT_RATE_LIMITS = {"apply": os.environ.get("APPLY_RATE_LIMIT", "10/h/ip,3/h/key")}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -304,7 +311,7 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "rosealliance.log_format.JsonLinesFormatter"}},
+    "formatters": {"json": {"()": "core.log_format.JsonLinesFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "loggers": {
         # Replace Django's own handlers: its `mail_admins` would e-mail error reports holding
@@ -342,9 +349,21 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 ERASURE_LEDGER = Path(os.environ.get("ERASURE_LEDGER", BACKUP_DIR / "erasures.ledger"))
 # A rejected applicant's account, declared status included, is deleted this long after the
 # decision (members.jobs, run by `manage.py run_scheduled`): time enough for an appeal.
+# The annual renewal (members.renewal): from the first day of this month (1-12) every
+# member is asked to confirm their membership; whoever has not confirmed this many days
+# later lapses (the `memberships_renewal` job), and is active again once they confirm.
+MEMBERSHIP_RENEWAL_MONTH = int(os.environ.get("MEMBERSHIP_RENEWAL_MONTH", "1"))
+MEMBERSHIP_RENEWAL_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_RENEWAL_GRACE_DAYS", "60"))
 REJECTED_APPLICATION_RETENTION_DAYS = int(
     os.environ.get("REJECTED_APPLICATION_RETENTION_DAYS", "30")
 )
+# Notices (members.notices): the site's address, for the link in each notice (sent by a
+# scheduled job, with no request to take the host from), and how long before a vote closes
+# its reminder is due.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTICE_REMINDER_HOURS = int(os.environ.get("NOTICE_REMINDER_HOURS", "24"))
+# Where the quick exit sends a visitor: a harmless page on another site.
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 
 # --- Embedded cluster's port (scripts/pg_local.sh) -----------------------------------------
 # Without DATABASE_URL the embedded cluster is used; EMBEDDED_PG_PORT moves it off 54329

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from rosealliance.health import healthz
+from core.health import healthz
 
 # The admin's own login form would skip allauth's rate limits and second-factor step:
 # send it to allauth's login instead.

@@ -12,4 +12,4 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 # Reading the source needs settings but no database connection.
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-rosealliance.test_settings}
-exec "$PY" -m rosealliance.catalogues "${1:-update}"
+exec "$PY" -m core.catalogues "${1:-update}"

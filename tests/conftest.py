@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from members import services
 from members.models import Member, MembershipState, Status
 from members.roles import COORDINATORS
+from tests import agreements
 
 PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
@@ -236,7 +237,6 @@ def make_motion(db):
 
     from django.utils import timezone
 
-    from governance import services as governance_services
     from governance.models import Motion
 
     def factory(*, open: bool = True, languages=tuple(MOTION_TEXT), **fields):
@@ -250,7 +250,7 @@ def make_motion(db):
         values.update(fields)
         motion = Motion.objects.create(**values)
         if open:
-            motion = governance_services.motion_open(motion_id=motion.pk, by=None)
+            motion = agreements.motion_open(motion_id=motion.pk, by=None)
         return motion
 
     return factory

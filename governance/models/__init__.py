@@ -1,3 +1,4 @@
+from .acts import MOTION_KINDS, SEAT_KINDS, ActKind, ActState, PendingAct
 from .ballot_box import BallotBox, BoxState, CountedBallot, RollEntry, SealedBallot, Voter
 from .motions import (
     CHOICE_CONTENT,
@@ -14,6 +15,7 @@ from .roles import (
     ACTIVE_ASSIGNMENT_STATES,
     SINGLE_HOLDER_POSITIONS,
     AssignmentState,
+    MemberWithRoles,
     Position,
     Seat,
     SpokespersonAssignment,
@@ -21,6 +23,11 @@ from .roles import (
 )
 
 __all__ = [
+    "MOTION_KINDS",
+    "SEAT_KINDS",
+    "ActKind",
+    "ActState",
+    "PendingAct",
     "BallotBox",
     "BoxState",
     "CountedBallot",
@@ -39,6 +46,7 @@ __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
     "SINGLE_HOLDER_POSITIONS",
     "AssignmentState",
+    "MemberWithRoles",
     "Position",
     "Seat",
     "SpokespersonAssignment",

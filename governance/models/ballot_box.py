@@ -27,9 +27,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.guards import Guard, append_only, refuse
+from members import eligibility
 from members.models import Member
-
-from .. import eligibility
 
 # What a sealed ballot adds to its content: the sealer's public key (32 bytes), the nonce
 # (12), the receipt's hash (32), the voter's id (8, zero in a secret box) and the
@@ -83,12 +82,11 @@ class BallotBox(models.Model):
     # the same length, so its size says nothing.
     content_size = models.PositiveSmallIntegerField(_("content size"))
     roll_size = models.PositiveIntegerField(_("electoral roll size"))
-    # sha256 of a random salt and the roll's member ids; the salt stays outside the
-    # database (with the private key) until the close publishes it, so the digest of a
-    # small roll cannot be brute-forced while it could tell who the voters are.
+    # sha256 of a random salt (32 bytes) and the roll's member ids. The salt never enters
+    # the database: it lives in the box's key file, destroyed after the close, so nobody can
+    # ever brute-force the digest of a small roll from guessed member ids (migration 0010).
     roll_digest = models.CharField(_("electoral roll digest"), max_length=64)
-    roll_salt = models.BinaryField(_("electoral roll salt"), null=True, blank=True)
-    # sha256 of the salt: the close proves it publishes the salt the digest was made with,
+    # sha256 of the salt: the close proves it holds the salt the digest was made with,
     # without recomputing the digest of a roll of 100,000.
     roll_salt_sha256 = models.BinaryField(_("electoral roll salt's hash"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -34,6 +34,10 @@ _MOTION_OPENS_WITH_ITS_OWN_BOX = refuse(
     "motion_opens_with_its_own_box",
     "a motion opens with a new ballot box made for its rules",
 )
+_MOTION_ACTS_NEED_A_SECOND_PERSON = refuse(
+    "motion_acts_need_a_second_person",
+    "opening, closing early and publishing need an act a second person confirmed",
+)
 _MOTION_RESULTS_MATCH_ITS_BALLOTS = refuse(
     "motion_results_match_its_ballots",
     "the result must be the count of the closed ballot box",
@@ -286,6 +290,31 @@ class Motion(models.Model):
                        OR (NEW.yes_count, NEW.no_count, NEW.abstain_count)
                           IS DISTINCT FROM ({_counts_sql()}) THEN
                         {_MOTION_RESULTS_MATCH_ITS_BALLOTS}
+                    END IF;
+                    RETURN NEW;
+                """,  # nosec B608
+            ),
+            # No one acts alone (governance.models.acts): opening, closing before the end
+            # of the window and publishing each need an act a second person confirmed. The
+            # ordinary close needs none; the minute's tolerance absorbs a difference between
+            # an app server's clock (which decides a motion is due) and the database's.
+            Guard(
+                name="motion_acts_need_a_second_person",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__state__df=pgtrigger.F("new__state")),
+                func=f"""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM governance_pendingact a
+                         WHERE a.motion_id = NEW.id AND a.state = 'confirmed'
+                           AND a.kind = CASE
+                               WHEN OLD.state = 'draft' THEN 'motion_open'
+                               WHEN OLD.state = 'open' THEN 'motion_close'
+                               ELSE 'motion_publish' END)
+                       AND NOT (OLD.state = 'open'
+                                AND clock_timestamp() >= OLD.closes_at - interval '1 minute')
+                    THEN
+                        {_MOTION_ACTS_NEED_A_SECOND_PERSON}
                     END IF;
                     RETURN NEW;
                 """,  # nosec B608

@@ -1,13 +1,13 @@
 """Steering Committee seats and spokesperson assignments.
 
 Both are roles that only an active sex-worker member may hold. Besides the service checks
-(governance.eligibility), named database triggers refuse any write that would give such a
+(members.eligibility), named database triggers refuse any write that would give such a
 role to anyone else, whatever path it takes (admin, shell, bulk update, raw SQL):
 
 - `seat_holder_must_be_active_sex_worker`: on governance_seat
 - `spokesperson_must_be_active_sex_worker`: on governance_spokespersonassignment
-- `member_with_roles_must_stay_active_sex_worker`: on members_member (created in migration
-  0002 because members must not know about governance)
+- `member_with_roles_must_stay_active_sex_worker`: on members_member, declared on the proxy
+  `MemberWithRoles` because members must not know about governance
 
 The role guards write the member row (see `_eligible_member_sql`), so a concurrent status
 change either waits for the role to commit (and then sees it and is refused), commits first
@@ -29,9 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.guards import Guard, append_only, refuse
+from members import eligibility
 from members.models import REASON_MAX_LENGTH, Country, Language, Member, MembershipState
-
-from .. import eligibility
 
 
 # The rule's check, shared by the role guards: the member must be active and a sex worker.
@@ -308,3 +307,38 @@ class SpokespersonAssignment(models.Model):
             raise ValidationError(
                 {"ends_on": _("The period cannot end before it starts.")}, code="period_order"
             )
+
+
+class MemberWithRoles(Member):
+    """Members as governance sees them: the guard that keeps a role holder eligible sits
+    on the members' table but reads governance's, so it is declared here, on a proxy
+    (members must not know about governance), and rendered from the rule like the others."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()  # no admin, no permissions: it only carries the guard
+        triggers = [
+            Guard(
+                name="member_with_roles_must_stay_active_sex_worker",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("status", "state"),
+                condition=pgtrigger.Condition(eligibility.sql_negation("NEW")),
+                # bandit B608: rendered from the code's own constants, never from input.
+                func=f"""
+    IF EXISTS (SELECT 1 FROM governance_seat
+                WHERE member_id = NEW.id AND ended_on IS NULL)
+       OR EXISTS (SELECT 1 FROM governance_spokespersonassignment
+                   WHERE member_id = NEW.id
+                     AND state IN ({
+                    ", ".join(f"'{s.value}'" for s in ACTIVE_ASSIGNMENT_STATES)
+                })) THEN
+        {
+                    refuse(
+                        "member_with_roles_must_stay_active_sex_worker",
+                        "end the member's roles before changing their status or membership",
+                    )
+                }
+    END IF;
+    RETURN NEW;""",  # nosec B608
+            )
+        ]

@@ -2,6 +2,7 @@
 in `roles` (seats, spokesperson assignments), `motions` (motions and voting) and
 `ballot_box` (the box motions and elections vote in)."""
 
+from .acts import act_confirm, act_decline, act_propose, acts_expire
 from .motions import (
     ballot_cast,
     counted_receipt_hashes,
@@ -25,6 +26,10 @@ from .roles import (
 )
 
 __all__ = [
+    "act_confirm",
+    "act_decline",
+    "act_propose",
+    "acts_expire",
     "assignments_end_expired",
     "ballot_cast",
     "counted_receipt_hashes",

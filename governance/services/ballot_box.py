@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from core.bound_queries import bound_cursor
 from core.guards import guard_name_of
+from members import eligibility
 from members.models import Member
 
-from .. import ballot_sealing, eligibility, receipts
+from .. import ballot_sealing, receipts
 from ..models import BallotBox, BoxState, CountedBallot, SealedBallot
 from ..models.ballot_box import SEALED_OVERHEAD
 

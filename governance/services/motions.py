@@ -6,14 +6,17 @@ majority."""
 
 import logging
 from collections import Counter
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from members.models import Member
+from members import notices
+from members.models import Member, NoticeKind
 
 from .. import tally
 from ..models import (
@@ -23,6 +26,7 @@ from ..models import (
     Electorate,
     Motion,
     MotionState,
+    RollEntry,
 )
 from . import ballot_box
 
@@ -36,11 +40,8 @@ def _lock_motion(motion_id: int) -> Motion:
         raise ValidationError(_("No such motion."), code="unknown_motion") from error
 
 
-@transaction.atomic
-def motion_open(*, motion_id: int, by: Member | None) -> Motion:
-    """Open a draft motion: check its translations and window, and give it a ballot box,
-    which freezes the electoral roll."""
-    motion = _lock_motion(motion_id)
+def ensure_openable(motion: Motion) -> None:
+    """Refuse, with the reason, to open a motion that is not a ready draft."""
     if motion.state != MotionState.DRAFT:
         raise ValidationError(_("Only a draft motion can be opened."), code="not_draft")
     if motion.closes_at <= timezone.now():
@@ -60,6 +61,14 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
             % {"languages": ", ".join(missing)},
             code="translations_missing",
         )
+
+
+@transaction.atomic
+def motion_open(*, motion_id: int, by: Member | None) -> Motion:
+    """Open a draft motion: check its translations and window, and give it a ballot box,
+    which freezes the electoral roll."""
+    motion = _lock_motion(motion_id)
+    ensure_openable(motion)
     motion.box = ballot_box.box_open(
         secret=motion.ballot_kind == BallotKind.SECRET,
         committee_only=motion.electorate == Electorate.STEERING_COMMITTEE,
@@ -74,7 +83,27 @@ def motion_open(*, motion_id: int, by: Member | None) -> Motion:
         motion.proposer = by
     motion.save(update_fields=["box", "state", "opened_at", "proposer"])
     audit.record("motion.opened", actor=by.user if by else None, target=motion)
+    _notices_queue_for_roll(motion)
     return motion
+
+
+def _roll_member_ids(motion: Motion) -> list[int]:
+    return list(RollEntry.objects.filter(box=motion.box_id).values_list("member_id", flat=True))
+
+
+def _notices_queue_for_roll(motion: Motion) -> None:
+    """Queue, for everyone on the new roll, a notice for when voting starts and a reminder
+    NOTICE_REMINDER_HOURS before it ends. The reminder goes to the whole roll, whether or
+    not they have voted by then: making it depend on who voted would write a "has voted"
+    fact into the outbox (and the mail log), which nothing else outside the ballot box
+    holds. Both are queued now, in the same transaction as the opening, so they are
+    never linked in time to anybody's vote."""
+    members = _roll_member_ids(motion)
+    starts = max(motion.opens_at, timezone.now())
+    notices.notices_queue(member_ids=members, kind=NoticeKind.MOTION_OPENED, due_at=starts)
+    reminder = motion.closes_at - timedelta(hours=settings.NOTICE_REMINDER_HOURS)
+    if reminder > starts:
+        notices.notices_queue(member_ids=members, kind=NoticeKind.MOTION_CLOSING, due_at=reminder)
 
 
 # Motion id -> its box, as casting needs it. A motion's box never changes once it is set
@@ -191,6 +220,7 @@ def motion_publish(*, motion_id: int, by: Member | None) -> Motion:
     motion.published_at = timezone.now()
     motion.save(update_fields=["state", "published_at"])
     audit.record("motion.published", actor=by.user if by else None, target=motion)
+    notices.notices_queue(member_ids=_roll_member_ids(motion), kind=NoticeKind.RESULTS_PUBLISHED)
     return motion
 
 

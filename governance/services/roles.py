@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from members import eligibility
 from members import services as member_services
 from members.emails import send_member_mail
 from members.models import Member
 from members.roles import STEERING_COMMITTEE
 
-from .. import eligibility, selectors
+from .. import selectors
 from ..models import (
     ACTIVE_ASSIGNMENT_STATES,
     SINGLE_HOLDER_POSITIONS,
@@ -51,8 +52,8 @@ def _audit(action: str, by: Member | None, target) -> None:
     audit.record(action, actor=by.user if by else None, target=target)
 
 
-def _translate_integrity_error(error: IntegrityError) -> ValidationError:
-    rule_error = eligibility.error_from_database(error)
+def _translate_integrity_error(error: IntegrityError, member: Member) -> ValidationError:
+    rule_error = eligibility.error_from_database(error, member)
     if rule_error is not None:
         return rule_error
     text = str(error)
@@ -81,13 +82,26 @@ def _sync_committee_group(member: Member) -> None:
         member.user.groups.remove(group)
 
 
+def _seat_close(seat: Seat, *, by: Member | None, reason: str, term_over: bool = False) -> None:
+    """The one way a seat ends (by a decision, by the rule, or because its term is over):
+    the end date, the reason in its history, the committee's group, the audit log."""
+    if term_over:
+        ended_on, reason = seat.term_end + datetime.timedelta(days=1), _("The term ended.")
+    else:
+        ended_on = max(timezone.localdate(), seat.term_start)
+    with _history_context(by, reason):
+        seat.ended_on = ended_on
+        seat.end_reason = reason
+        seat.save(update_fields=["ended_on", "end_reason"])
+    _sync_committee_group(seat.member)
+    _audit("seat.ended", by, seat)
+
+
 def _end_expired_seats_of(member: Member, today: datetime.date) -> None:
     for seat in Seat.objects.select_for_update().filter(
         member=member, ended_on__isnull=True, term_end__lt=today
     ):
-        seat.ended_on = seat.term_end + datetime.timedelta(days=1)
-        seat.end_reason = _("The term ended.")
-        seat.save(update_fields=["ended_on", "end_reason"])
+        _seat_close(seat, by=None, reason="", term_over=True)
 
 
 @transaction.atomic
@@ -98,8 +112,10 @@ def seat_assign(
     term_start: datetime.date,
     term_end: datetime.date,
     by: Member | None,
+    reason: str = "",
 ) -> Seat:
-    """Seat a member on the Steering Committee for a term."""
+    """Seat a member on the Steering Committee for a term (after an election, or when a
+    second person confirms the act: governance.services.acts)."""
     member = _lock_member(member_id)
     eligibility.ensure_eligible(member)
     if term_end < term_start:
@@ -117,7 +133,7 @@ def seat_assign(
             _("Someone else holds this position during that term."), code="position_taken"
         )
     try:
-        with transaction.atomic(), _history_context(by):
+        with transaction.atomic(), _history_context(by, reason):
             seat = Seat.objects.create(
                 member=member,
                 position=position,
@@ -126,7 +142,7 @@ def seat_assign(
                 created_by=by,
             )
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _sync_committee_group(member)
     _audit("seat.assigned", by, seat)
     return seat
@@ -134,16 +150,12 @@ def seat_assign(
 
 @transaction.atomic
 def seat_end(*, seat_id: int, by: Member | None, reason: str) -> Seat:
-    """End a seat from today (or from its start, if it has not started yet)."""
+    """End a seat from today (or from its start, if it has not started yet); outside an
+    election only when a second person confirms the act (governance.services.acts)."""
     seat = Seat.objects.select_for_update().select_related("member__user").get(pk=seat_id)
     if seat.ended_on is not None:
         raise ValidationError(_("This seat has already ended."), code="already_ended")
-    with _history_context(by, reason):
-        seat.ended_on = max(timezone.localdate(), seat.term_start)
-        seat.end_reason = reason
-        seat.save(update_fields=["ended_on", "end_reason"])
-    _sync_committee_group(seat.member)
-    _audit("seat.ended", by, seat)
+    _seat_close(seat, by=by, reason=reason)
     return seat
 
 
@@ -151,16 +163,13 @@ def seats_end_expired(*, today: datetime.date | None = None) -> int:
     """End every seat whose term is over. Idempotent; meant for the scheduler."""
     today = today or timezone.localdate()
     ended = 0
-    with transaction.atomic(), _history_context(None, "term ended"):
+    with transaction.atomic():
         for seat in (
             Seat.objects.select_for_update(skip_locked=True)
             .select_related("member__user")
             .filter(ended_on__isnull=True, term_end__lt=today)
         ):
-            seat.ended_on = seat.term_end + datetime.timedelta(days=1)
-            seat.end_reason = _("The term ended.")
-            seat.save(update_fields=["ended_on", "end_reason"])
-            _sync_committee_group(seat.member)
+            _seat_close(seat, by=None, reason="", term_over=True)
             ended += 1
     return ended
 
@@ -199,7 +208,7 @@ def spokesperson_propose(
             )
             assignment.topics.set(topics)
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _audit("spokesperson.proposed", by, assignment)
     return assignment
 
@@ -251,7 +260,7 @@ def spokesperson_approve(
             assignment.decision_reason = reason
             assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
     except IntegrityError as error:
-        raise _translate_integrity_error(error) from error
+        raise _translate_integrity_error(error, member) from error
     _audit("spokesperson.approved", by, assignment)
     send_member_mail(member, "request_decided")
     return assignment
@@ -325,12 +334,12 @@ def roles_end_for_member(*, member: Member, reason: str, by: Member | None) -> N
     transaction that is taking the member's rights away. Ends every seat and assignment,
     then tells the Steering Committee in neutral words."""
     ended_any = False
-    for seat in Seat.objects.select_for_update().filter(member=member, ended_on__isnull=True):
-        with _history_context(by, reason):
-            seat.ended_on = max(timezone.localdate(), seat.term_start)
-            seat.end_reason = reason
-            seat.save(update_fields=["ended_on", "end_reason"])
-        _audit("seat.ended", by, seat)
+    for seat in (
+        Seat.objects.select_for_update()
+        .select_related("member__user")
+        .filter(member=member, ended_on__isnull=True)
+    ):
+        _seat_close(seat, by=by, reason=reason)
         ended_any = True
     for assignment in SpokespersonAssignment.objects.select_for_update().filter(
         member=member, state__in=ACTIVE_ASSIGNMENT_STATES

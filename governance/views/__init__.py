@@ -11,8 +11,10 @@ from .roles import (
     assignment_end,
     assignment_revoke,
     committee,
+    coordinator_seats,
     coordinator_spokespersons,
     my_assignments,
+    seat_act_decide,
     spokespersons,
 )
 
@@ -21,6 +23,7 @@ __all__ = [
     "assignment_end",
     "assignment_revoke",
     "committee",
+    "coordinator_seats",
     "coordinator_spokespersons",
     "counted_receipts",
     "motion_detail",
@@ -28,6 +31,7 @@ __all__ = [
     "motion_receipt",
     "motion_vote",
     "my_assignments",
+    "seat_act_decide",
     "receipt_check",
     "spokespersons",
 ]

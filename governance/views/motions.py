@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from members.selectors import member_for_user
 
-from .. import permissions, receipts, selectors, services
+from .. import permissions, receipts, selectors, services, tally, vote_reasons
 from ..forms import BallotForm, ReceiptCheckForm
-from ..models import BallotKind, Choice, MotionState
+from ..models import BallotKind, Choice, MajorityRule, MotionState
 
 CHART_WIDTH = 300
 
@@ -42,25 +42,44 @@ def _motion_or_404(request: HttpRequest, motion_id: int):
     return member, motion
 
 
-def _result_bars(motion) -> list[dict]:
-    """Rows of the server-rendered SVG chart: one per choice, as a share of the turnout."""
-    counts = [
-        (Choice.YES, motion.yes_count),
-        (Choice.NO, motion.no_count),
-        (Choice.ABSTAIN, motion.abstain_count),
-    ]
-    turnout = max(motion.turnout or 0, 1)
-    return [
-        {
-            "label": choice.label,
-            "count": count,
-            "percent": round(100 * count / turnout),
-            "width": round(CHART_WIDTH * count / turnout),
-            "y": index * 40,
-            "text_y": index * 40 + 20,
-        }
-        for index, (choice, count) in enumerate(counts)
-    ]
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def result_rows(motion) -> dict:
+    """What the results page shows: yes and no as shares of the base the majority rule
+    uses (tally.majority_base), abstentions apart (they count toward the quorum only),
+    and the quorum as reached against required. The chart and the table beside it are
+    drawn from the same rows."""
+    base = tally.majority_base(
+        yes=motion.yes_count, no=motion.no_count, roll_size=motion.roll_size, rule=motion.majority
+    )
+    rows = []
+    for index, (choice, count, in_base) in enumerate(
+        [
+            (Choice.YES, motion.yes_count, True),
+            (Choice.NO, motion.no_count, True),
+            (Choice.ABSTAIN, motion.abstain_count, False),
+        ]
+    ):
+        share = _percent(count, base) if in_base else None
+        rows.append(
+            {
+                "label": choice.label,
+                "count": count,
+                "percent": share,
+                # Abstentions have no share of the base: their bar is drawn to the turnout.
+                "width": round(CHART_WIDTH * count / max(base if in_base else motion.turnout, 1)),
+                "y": index * 40,
+                "text_y": index * 40 + 20,
+            }
+        )
+    return {
+        "bars": rows,
+        "base": base,
+        "base_is_roll": motion.majority == MajorityRule.ABSOLUTE,
+        "turnout_percent": _percent(motion.turnout, motion.roll_size),
+    }
 
 
 @login_required
@@ -69,7 +88,8 @@ def motion_list(request: HttpRequest) -> HttpResponse:
     motions = selectors.motions_for_member(member)
     if _closed_what_was_due(motions):
         motions = selectors.motions_for_member(member)
-    open_motions = [m for m in motions if m.state == MotionState.OPEN]
+    now = timezone.now()
+    open_motions = [m for m in motions if m.state == MotionState.OPEN and m.opens_at <= now]
     for motion in open_motions:
         motion.can_vote = permissions.can_vote(member, motion)
     return render(
@@ -77,6 +97,10 @@ def motion_list(request: HttpRequest) -> HttpResponse:
         "governance/motion_list.html",
         {
             "open_motions": open_motions,
+            # Opened by the committee, but their voting window has not started.
+            "upcoming_motions": [
+                m for m in motions if m.state == MotionState.OPEN and m.opens_at > now
+            ],
             "past_motions": [m for m in motions if m.state != MotionState.OPEN],
         },
     )
@@ -91,6 +115,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "reading_fallback": not getattr(motion, f"title_{language}", None)
         or not getattr(motion, f"text_{language}", None),
         "can_vote": permissions.can_vote(member, motion),
+        "not_voting_reason": vote_reasons.not_voting_reason(member, motion),
         "form": BallotForm(),
         "show_results": permissions.can_see_results(request.user, motion),
         "turnout_so_far": (
@@ -100,7 +125,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         ),
     }
     if context["show_results"]:
-        context["bars"] = _result_bars(motion)
+        context.update(result_rows(motion))
         context["chart_height"] = 3 * 40
         if motion.ballot_kind == BallotKind.ROLL_CALL and motion.state == MotionState.PUBLISHED:
             context["roll_call"] = selectors.roll_call_votes(motion)

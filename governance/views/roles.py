@@ -6,11 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from members import eligibility
 from members.permissions import member_or_403
 from members.selectors import member_for_user
 
-from .. import eligibility, permissions, selectors, services
-from ..forms import DecisionForm, EndAssignmentForm, SpokespersonRequestForm
+from .. import permissions, selectors, services
+from ..forms import ActDecisionForm, DecisionForm, EndAssignmentForm, SpokespersonRequestForm
+from ..models import SEAT_KINDS, PendingAct
 
 
 @login_required
@@ -139,3 +141,43 @@ def assignment_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The assignment has been revoked."))
     return redirect("governance:coordinator_spokespersons")
+
+
+def _seat_confirmer_or_403(request: HttpRequest):
+    if not permissions.can_confirm_seat_acts(request.user):
+        raise PermissionDenied(_("Only coordinators can do this."))
+    return member_for_user(request.user)
+
+
+@login_required
+def coordinator_seats(request: HttpRequest) -> HttpResponse:
+    """Seat changes the Steering Committee proposed, for a coordinator to confirm or decline."""
+    _seat_confirmer_or_403(request)
+    return render(
+        request, "governance/coordinator_seats.html", {"acts": selectors.pending_seat_acts()}
+    )
+
+
+@login_required
+@require_POST
+def seat_act_decide(request: HttpRequest, act_id: int) -> HttpResponse:
+    coordinator = _seat_confirmer_or_403(request)
+    form = ActDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be read. Nothing was changed."))
+        return redirect("governance:coordinator_seats")
+    act = PendingAct.objects.filter(pk=act_id, kind__in=SEAT_KINDS).first()
+    if act is None:
+        return render(request, "governance/not_found.html", status=404)
+    note = form.cleaned_data["note"]
+    try:
+        if form.cleaned_data["decision"] == "confirm":
+            services.act_confirm(act_id=act.pk, by=coordinator, note=note)
+        else:
+            services.act_decline(act_id=act.pk, by=coordinator, note=note)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Decision saved."))
+    return redirect("governance:coordinator_seats")

@@ -1,11 +1,16 @@
 """axe-core over every member-facing page, in English and Icelandic, with zero violations;
 every page reflows at 320 CSS pixels; the keyboard reaches the content."""
 
-import pytest
-from django.urls import reverse
+import datetime
 
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import services as governance_services
 from members import services
-from members.models import Status
+from members.models import Member, Status
 
 from .conftest import DESKTOP, NARROW, axe_violations, horizontal_overflow
 
@@ -63,6 +68,7 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
             "password-reset": "account_reset_password",
             "password-reset-sent": "account_reset_password_done",
             "account-inactive": "account_inactive",
+            "resigned": "members:resigned",
         },
     )
     # Forms showing their errors.
@@ -79,7 +85,9 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, language):
+def test_member_pages_have_no_violations(
+    open_page, guard, log_in, make_member, make_motion, language
+):
     member = make_member(language=language, pseudonym="Sóley")
     page = log_in(open_page(language), member)
     found = audit_pages(
@@ -90,18 +98,38 @@ def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, 
             "dashboard": "members:dashboard",
             "profile": "members:profile",
             "status-change": "members:status_change",
+            "data-rights": "members:data_rights",
+            "resign": "members:resign",
         },
     )
     # A profile saved: the success message.
     page.goto(reverse("members:profile"))
-    page.locator("main form button[type='submit']").click()
+    page.locator("#details-heading + form button[type='submit']").click()
     page.wait_for_load_state()
     assert page.locator(".messages").count() == 1
     found |= audit(page, guard, "profile-saved")
+    # The choice of notices saved.
+    page.locator("#notices-heading ~ form button[type='submit']").click()
+    page.wait_for_load_state()
+    assert page.locator(".messages").count() == 1
+    found |= audit(page, guard, "profile-notices-saved")
     # The status change form with an error (no new status chosen).
     page.goto(reverse("members:status_change"))
     submit_first_form(page)
     found |= audit(page, guard, "status-change-with-errors")
+    # A roll-call ballot, with its warning.
+    roll_call = make_motion(ballot_kind="roll_call")
+    page.goto(reverse("governance:motion_detail", args=[roll_call.pk]))
+    assert page.locator("#roll-call-notice").count() == 1
+    found |= audit(page, guard, "roll-call-ballot")
+    # The dashboard asking to confirm the membership (the annual renewal).
+    Member.objects.filter(pk=member.pk).update(
+        approved_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    with override_settings(MEMBERSHIP_RENEWAL_MONTH=timezone.localdate().month):
+        page.goto(reverse("members:dashboard"))
+        assert page.locator("#renewal-heading").count() == 1
+        found |= audit(page, guard, "dashboard-renewal")
     # A pending request listed on the profile.
     page.goto(reverse("members:status_change"))
     page.locator("input[name='to_status']").first.check()
@@ -112,7 +140,7 @@ def test_member_pages_have_no_violations(open_page, guard, log_in, make_member, 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_coordinator_page_has_no_violations(
-    open_page, guard, log_in, make_member, coordinator, language
+    open_page, guard, log_in, make_member, seat_member, coordinator, language
 ):
     coordinator.preferred_language = language
     coordinator.save(update_fields=["preferred_language"])
@@ -123,6 +151,29 @@ def test_coordinator_page_has_no_violations(
     page.goto(reverse("members:coordinator_queue"))
     assert page.locator("table").count() == 2
     found = audit(page, guard, "coordinator")
+    # Seat changes the committee proposed, waiting for the coordinator.
+    committee = make_member(pseudonym="Proposer")
+    seat_member(committee)
+    today = timezone.localdate()
+    governance_services.act_propose(
+        kind="seat_assign",
+        member_id=make_member(pseudonym="Candidate").pk,
+        position="member",
+        term_start=today,
+        term_end=today + datetime.timedelta(days=365),
+        by=committee,
+        reason="Co-opted",
+    )
+    page.goto(reverse("governance:coordinator_seats"))
+    assert page.locator("main li.card").count() == 1
+    found |= audit(page, guard, "coordinator-seats")
+    page.goto(reverse("members:coordinator_members"))
+    assert page.locator("main li.card").count() >= 3
+    found |= audit(page, guard, "coordinator-members")
+    # The dashboard with the counts of what waits.
+    page.goto(reverse("members:dashboard"))
+    assert page.locator("#coordination-heading").count() == 1
+    found |= audit(page, guard, "coordinator-dashboard")
     assert not found, listing(found)
 
 

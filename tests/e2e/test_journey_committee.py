@@ -1,7 +1,8 @@
 """Journey 2, the Steering Committee runs a motion in the admin: a committee member logs in
-with their second factor, drafts a motion in all five languages with its rules, opens it,
-watches the turnout, closes it, reviews the result and publishes it. On a desktop and on
-a phone."""
+with their second factor, drafts a motion in all five languages with its rules, proposes
+opening it (a second committee member confirms), watches the turnout, proposes closing it
+early, reviews the result and proposes publishing it; each proposal goes through a
+confirmation page with a reason. On a desktop and on a phone."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from governance import services as governance_services
-from governance.models import Motion
+from governance.models import ActKind, ActState, Motion, PendingAct
 from members.models import Status
 from tests.conftest import MOTION_TEXT
 
@@ -20,12 +21,27 @@ from .conftest import DESKTOP, PHONE, check_page, say, say_count
 pytestmark = pytest.mark.e2e
 
 
-def run_action(page, motion: Motion, action: str) -> None:
-    """Tick the motion's row in the changelist, choose the action, press the button."""
+def run_action(page, guard, motion: Motion, action: str) -> None:
+    """Tick the motion's row in the changelist, choose the action, press the button, then
+    give the reason on the confirmation page and confirm."""
     page.locator(f"input[name='_selected_action'][value='{motion.pk}']").check()
     page.locator("select[name='action']").select_option(action)
     page.locator("button[name='index']").click()
     page.wait_for_load_state()
+    check_page(page, guard, f"admin-{action}-confirmation")
+    page.locator("textarea[name='reason']").fill("Agreed at the meeting")
+    page.locator("input[name='confirmed'] ~ input[type='submit']").click()
+    page.wait_for_load_state()
+
+
+def proposed_and_confirmed(page, language, motion: Motion, kind: str, second) -> None:
+    """The proposal is acknowledged and waits; the second committee member confirms it."""
+    expect(page.locator("ul.messagelist")).to_contain_text(
+        say_count(language, "%(count)d act proposed.", "%(count)d acts proposed.", 1)
+    )
+    act = PendingAct.objects.get(motion=motion, kind=kind, state=ActState.PENDING)
+    governance_services.act_confirm(act_id=act.pk, by=second)
+    page.goto(reverse("admin:governance_motion_changelist"))
 
 
 def changelist_cell(page, motion: Motion, column: str):
@@ -44,11 +60,13 @@ def changelist_cell(page, motion: Motion, column: str):
     ],
 )
 def test_committee_member_runs_a_motion_in_the_admin(
-    open_page, guard, log_in, committee_member, make_member, language, viewport
+    open_page, guard, log_in, committee_member, make_member, seat_member, language, viewport
 ):
     committee_member.preferred_language = language
     committee_member.save(update_fields=["preferred_language"])
     voter = make_member(status=Status.SEX_WORKER, pseudonym="Voter")
+    second = make_member(status=Status.SEX_WORKER, pseudonym="Second")
+    seat_member(second)
     make_member(status=Status.ALLY, pseudonym="Ally")  # a member, never on the roll
 
     # --- Logs in with the second factor and drafts the motion in all five languages ------
@@ -64,7 +82,7 @@ def test_committee_member_runs_a_motion_in_the_admin(
     form.locator("[name='electorate']").select_option("voting_members")
     form.locator("[name='ballot_kind']").select_option("secret")
     form.locator("[name='majority']").select_option("simple")
-    form.locator("[name='quorum_percent']").fill("50")
+    form.locator("[name='quorum_percent']").fill("30")
     now = timezone.localtime()
     closes = now + datetime.timedelta(days=7)
     form.locator("[name='opens_at_0']").fill(now.strftime("%Y-%m-%d"))
@@ -84,25 +102,21 @@ def test_committee_member_runs_a_motion_in_the_admin(
     check_page(page, guard, "admin-motion-drafted")
 
     # --- Opens it ----------------------------------------------------------------------
-    run_action(page, motion, "open_motions")
-    expect(page.locator("ul.messagelist")).to_contain_text(
-        say_count(language, "%(count)d motion opened.", "%(count)d motions opened.", 1)
-    )
+    run_action(page, guard, motion, "propose_opening")
+    proposed_and_confirmed(page, language, motion, ActKind.MOTION_OPEN, second)
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Open for voting"))
-    expect(changelist_cell(page, motion, "turnout")).to_have_text("0 / 2")
+    expect(changelist_cell(page, motion, "turnout")).to_have_text("0 / 3")
     check_page(page, guard, "admin-motion-opened")
 
     # --- Watches the turnout as members vote --------------------------------------------
     governance_services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
     page.reload()
-    expect(changelist_cell(page, motion, "turnout")).to_have_text("1 / 2")
+    expect(changelist_cell(page, motion, "turnout")).to_have_text("1 / 3")
     check_page(page, guard, "admin-turnout")
 
     # --- Closes it and reviews the result --------------------------------------------------
-    run_action(page, motion, "close_motions")
-    expect(page.locator("ul.messagelist")).to_contain_text(
-        say_count(language, "%(count)d motion closed.", "%(count)d motions closed.", 1)
-    )
+    run_action(page, guard, motion, "propose_closing")
+    proposed_and_confirmed(page, language, motion, ActKind.MOTION_CLOSE, second)
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Closed"))
     check_page(page, guard, "admin-motion-closed")
     changelist_cell(page, motion, "title").get_by_role("link").click()
@@ -115,7 +129,7 @@ def test_committee_member_runs_a_motion_in_the_admin(
         outcome=say(language, "Adopted"),
     )
     expect(page.locator(".field-result .readonly")).to_have_text(expected_result)
-    expect(page.locator(".field-turnout .readonly")).to_have_text("1 / 2")
+    expect(page.locator(".field-turnout .readonly")).to_have_text("1 / 3")
     check_page(page, guard, "admin-result-review")
 
     # The member page shows the committee the result before it is published; not others.
@@ -128,10 +142,8 @@ def test_committee_member_runs_a_motion_in_the_admin(
 
     # --- Publishes it ---------------------------------------------------------------------
     page.goto(reverse("admin:governance_motion_changelist"))
-    run_action(page, motion, "publish_motions")
-    expect(page.locator("ul.messagelist")).to_contain_text(
-        say_count(language, "%(count)d result published.", "%(count)d results published.", 1)
-    )
+    run_action(page, guard, motion, "propose_publishing")
+    proposed_and_confirmed(page, language, motion, ActKind.MOTION_PUBLISH, second)
     expect(changelist_cell(page, motion, "state")).to_have_text(say(language, "Results published"))
     check_page(page, guard, "admin-motion-published")
     motion.refresh_from_db()

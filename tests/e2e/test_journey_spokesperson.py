@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from governance import eligibility
 from governance.models import AssignmentState, SpokespersonAssignment, Topic
+from members import eligibility
 from members.models import Status
 from tests.conftest import PASSWORD
 

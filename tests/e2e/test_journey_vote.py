@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from governance import services as governance_services
 from governance.models import BallotKind
 from members.models import Member
+from tests import agreements
 from tests.conftest import MOTION_TEXT, PASSWORD
 
 from .conftest import DESKTOP, PHONE, check_page, label, say
@@ -156,7 +156,7 @@ def test_member_applies_votes_and_finds_receipt_counted(
     check_page(page, guard, "motion-after-voting")
 
     # --- After the close: the receipt is among the counted ballots ---------------------
-    governance_services.motion_close(motion_id=motion.pk, by=None)
+    agreements.motion_close(motion_id=motion.pk, by=None)
     page.reload()
     expect(page.locator("main")).to_contain_text(
         say(
@@ -186,15 +186,16 @@ def test_member_applies_votes_and_finds_receipt_counted(
     check_page(page, guard, "receipt-counted", axe=axe)
 
     # --- Once published: the result ------------------------------------------------------
-    governance_services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     page.get_by_role("link", name=say(language, "Back to the motion")).click()
     results = page.get_by_role("region", name=say(language, "Result"))
     expect(results).to_be_visible()
     expect(results.locator("strong").first).to_have_text(say(language, "Adopted"))
     expect(results.get_by_role("img", name=say(language, "Votes by choice"))).to_be_visible()
-    expect(table_cell(results, say(language, "Yes"))).to_have_text("1")
-    expect(table_cell(results, say(language, "No"))).to_have_text("0")
-    expect(table_cell(results, say(language, "Turnout"))).to_have_text("1 / 2")
+    # Votes, and the share of the base the rule uses (here the yes and no votes).
+    expect(table_cell(results, say(language, "Yes"))).to_have_text(["1", "100%"])
+    expect(table_cell(results, say(language, "No"))).to_have_text(["0", "0%"])
+    expect(results.locator("dd").first).to_have_text("1 / 2 (50%)")
     how_voted = results.get_by_role("heading", name=say(language, "How members voted"))
     if ballot_kind == BallotKind.ROLL_CALL:
         expect(how_voted).to_be_visible()

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.scheduling import registered_jobs
 from elections import services
 from elections.models import Candidacy, Election, ElectionState, SeatOutcome
 from governance.models import Seat
 from members import services as member_services
 from members.models import MembershipState, Status
-from rosealliance.scheduling import registered_jobs
 
 from .conftest import nominations_end
 

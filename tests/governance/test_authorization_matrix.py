@@ -20,8 +20,11 @@ MATRIX = [
     ("get", "governance:coordinator_spokespersons", False, [LOGIN, 403, 403, 200, 403, 200]),
     ("post", "governance:assignment_decide", True, [LOGIN, 403, 403, 302, 403, 302]),
     ("post", "governance:assignment_revoke", True, [LOGIN, 403, 403, 302, 403, 302]),
-    ("get", "admin:governance_seat_changelist", False, [302, 302, 302, 403, 200, 200]),
-    ("get", "admin:governance_seat_add", False, [302, 302, 302, 403, 200, 200]),
+    # Coordinators read the seats (they confirm the committee's seat proposals).
+    ("get", "admin:governance_seat_changelist", False, [302, 302, 302, 200, 200, 200]),
+    ("get", "admin:governance_seat_add", False, [302, 302, 302, 403, 403, 403]),
+    ("get", "admin:governance_seat_propose", False, [302, 302, 302, 403, 200, 200]),
+    ("get", "admin:governance_pendingact_changelist", False, [302, 302, 302, 200, 200, 200]),
     (
         "get",
         "admin:governance_spokespersonassignment_changelist",

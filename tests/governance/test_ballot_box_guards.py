@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.database_roles import app_role_name
 from governance import ballot_sealing, services
 from governance.models import (
+    ActKind,
     AssignmentState,
     BallotBox,
     Motion,
@@ -23,6 +24,7 @@ from governance.models import (
     Seat,
     SpokespersonAssignment,
 )
+from tests import agreements
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +168,7 @@ def test_the_draft_roll_path_is_closed(make_member, ally, make_motion):
     """A roll written for a draft (with an ally on it), a voter recorded, the motion moved
     to open: each step is refused."""
     draft = make_motion(open=False)
+    agreements.agreed(ActKind.MOTION_OPEN, draft.pk)  # a second person agreed: the box decides
     worker = make_member()
     keys = ballot_sealing.box_keys_new()
     # A box made by hand with other rules than the draft's cannot be attached to it.
@@ -220,7 +223,7 @@ def test_no_vote_outside_the_window_or_after_the_close(sex_worker, make_motion):
     with refused("ballot_box_must_be_open"), transaction.atomic():
         sql("SELECT ballot_box_cast(%s, %s, %s)", [motion.box_id, sex_worker.pk, b"x" * 101])
     other = make_motion()
-    services.motion_close(motion_id=other.pk)
+    agreements.motion_close(motion_id=other.pk)
     with refused("ballot_box_must_be_open"), transaction.atomic():
         sql("SELECT ballot_box_cast(%s, %s, %s)", [other.box_id, sex_worker.pk, b"x" * 101])
 
@@ -230,11 +233,11 @@ def test_a_closed_result_never_changes(make_member, make_motion):
     motion = make_motion()
     for voter in voters:
         services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     for change in ({"yes_count": 0}, {"no_count": 3}, {"outcome": "rejected"}):
         with refused("motion_results_frozen"), transaction.atomic():
             Motion.objects.filter(pk=motion.pk).update(**change)
-    services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     with refused("motion_results_frozen"), transaction.atomic():
         Motion.objects.filter(pk=motion.pk).update(yes_count=1)
     with refused("motion_state_moves_forward"), transaction.atomic():
@@ -245,6 +248,7 @@ def test_a_motion_closes_only_with_the_count_of_its_closed_box(make_member, make
     voter = make_member()
     motion = make_motion()
     services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
+    agreements.agreed(ActKind.MOTION_CLOSE, motion.pk)  # a second person agreed to close
     with refused("motion_results_match_its_ballots"), transaction.atomic():
         Motion.objects.filter(pk=motion.pk).update(
             state=MotionState.CLOSED, yes_count=0, no_count=5, abstain_count=0, outcome="rejected"
@@ -288,7 +292,7 @@ def test_the_owner_too_is_refused_by_the_guards(sex_worker, make_motion):
     motion, still_open = make_motion(), make_motion()
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="yes")
     services.ballot_cast(motion_id=still_open.pk, voter=sex_worker, choice="no")
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     owner = database.psycopg.connect(**database.conninfo(credentials("owner")))
     try:
         for statement, guard in [

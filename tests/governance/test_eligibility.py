@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from governance import eligibility
+from members import eligibility
 from members.models import MembershipState, Status
 
 

@@ -1,10 +1,11 @@
 import datetime
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from governance import services
-from governance.models import Motion, MotionState
+from governance.models import ActKind, ActState, Motion, MotionState, PendingAct
 
 
 def admin_form(**overrides):
@@ -32,16 +33,30 @@ def admin_form(**overrides):
     return data
 
 
-def run_action(client, action, motion):
-    return client.post(
-        reverse("admin:governance_motion_changelist"),
-        {"action": action, "_selected_action": [motion.pk]},
-        follow=True,
-    )
+def run_action(client, action, obj, changelist="admin:governance_motion_changelist"):
+    """Choose the action, then submit its confirmation page with a reason."""
+    data = {"action": action, "_selected_action": [obj.pk]}
+    page = client.post(reverse(changelist), data)
+    assert page.status_code == 200
+    assert b'name="confirmed"' in page.content  # the confirmation page, nothing done yet
+    data |= {"confirmed": "yes", "reason": "Agreed at the meeting"}
+    return client.post(reverse(changelist), data, follow=True)
+
+
+def confirm_act(client, act_kind):
+    act = PendingAct.objects.get(kind=act_kind, state=ActState.PENDING)
+    return run_action(client, "confirm", act, "admin:governance_pendingact_changelist")
+
+
+@pytest.fixture
+def second_committee_member(make_member, seat_member):
+    member = make_member(pseudonym="Second")
+    seat_member(member)
+    return member
 
 
 def test_committee_drafts_opens_closes_and_publishes_in_the_admin(
-    client, committee_member, sex_worker
+    client, committee_member, second_committee_member, sex_worker
 ):
     client.force_login(committee_member.user)
     response = client.post(reverse("admin:governance_motion_add"), admin_form())
@@ -50,26 +65,52 @@ def test_committee_drafts_opens_closes_and_publishes_in_the_admin(
     assert motion.proposer == committee_member
     assert motion.title_fi == "Talousarvio"
 
-    run_action(client, "open_motions", motion)
+    run_action(client, "propose_opening", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.DRAFT  # proposed, waiting for a second person
+    page = confirm_act(client, ActKind.MOTION_OPEN).content.decode()
+    assert "A second person must confirm" in page
+    motion.refresh_from_db()
+    assert motion.state == MotionState.DRAFT
+    client.force_login(second_committee_member.user)
+    confirm_act(client, ActKind.MOTION_OPEN)
     motion.refresh_from_db()
     assert motion.state == MotionState.OPEN
-    assert motion.roll_size == 2
+    assert motion.roll_size == 3
 
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="yes")
     changelist = client.get(reverse("admin:governance_motion_changelist")).content.decode()
-    assert "1 / 2" in changelist  # turnout while open, never the choices
+    assert "1 / 3" in changelist  # turnout while open, never the choices
     change = client.get(reverse("admin:governance_motion_change", args=[motion.pk]))
     assert "Hidden until voting closes." in change.content.decode()
 
-    run_action(client, "close_motions", motion)
+    run_action(client, "propose_closing", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.OPEN
+    client.force_login(committee_member.user)
+    confirm_act(client, ActKind.MOTION_CLOSE)
     motion.refresh_from_db()
     assert motion.state == MotionState.CLOSED
     change = client.get(reverse("admin:governance_motion_change", args=[motion.pk]))
     assert "Yes 1, no 0, abstain 0" in change.content.decode()
 
-    run_action(client, "publish_motions", motion)
+    run_action(client, "propose_publishing", motion)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.CLOSED
+    client.force_login(second_committee_member.user)
+    confirm_act(client, ActKind.MOTION_PUBLISH)
     motion.refresh_from_db()
     assert motion.state == MotionState.PUBLISHED
+
+
+def test_confirmation_page_without_a_reason_changes_nothing(client, committee_member, make_motion):
+    draft = make_motion(open=False)
+    client.force_login(committee_member.user)
+    data = {"action": "propose_opening", "_selected_action": [draft.pk], "confirmed": "yes"}
+    page = client.post(reverse("admin:governance_motion_changelist"), data)
+    assert page.status_code == 200
+    assert "This field is required." in page.content.decode()
+    assert not PendingAct.objects.exists()
 
 
 def test_opening_with_a_missing_translation_is_refused_with_a_message(client, committee_member):
@@ -78,7 +119,7 @@ def test_opening_with_a_missing_translation_is_refused_with_a_message(client, co
     motion = Motion.objects.get()
     changelist = client.get(reverse("admin:governance_motion_changelist")).content.decode()
     assert ">is<" in changelist  # the missing language is shown
-    page = run_action(client, "open_motions", motion).content.decode()
+    page = run_action(client, "propose_opening", motion).content.decode()
     assert "Translations are missing (is)" in page
     motion.refresh_from_db()
     assert motion.state == MotionState.DRAFT
@@ -105,7 +146,7 @@ def test_closing_a_draft_in_the_admin_is_a_message_not_an_error(
 ):
     draft = make_motion(open=False)
     client.force_login(committee_member.user)
-    page = run_action(client, "close_motions", draft)
+    page = run_action(client, "propose_closing", draft)
     assert page.status_code == 200
     assert "Only an open motion can be closed." in page.content.decode()
 
@@ -115,3 +156,17 @@ def test_motions_admin_is_closed_to_other_members(client, sex_worker, coordinato
         client.force_login(user)
         response = client.get(reverse("admin:governance_motion_changelist"))
         assert response.status_code in (302, 403)
+
+
+def test_choosing_a_roll_call_ballot_warns_the_committee(client, committee_member, make_motion):
+    warning = "Only sex workers vote, so the list shows who they are."
+    client.force_login(committee_member.user)
+    assert warning in client.get(reverse("admin:governance_motion_add")).content.decode()
+    roll_call = make_motion(open=False, ballot_kind="roll_call")
+    secret = make_motion(open=False)
+    for motion, warned in ((roll_call, True), (secret, False)):
+        page = client.post(
+            reverse("admin:governance_motion_changelist"),
+            {"action": "propose_opening", "_selected_action": [motion.pk]},
+        )
+        assert (warning in page.content.decode()) is warned

@@ -7,6 +7,7 @@ from django.utils import translation
 from governance import services
 from governance.models import BallotKind, Motion, MotionState, SealedBallot
 from members.models import Status
+from tests import agreements
 
 RECEIPT = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -114,12 +115,12 @@ def test_results_hidden_until_closed_then_committee_then_members(
     client.force_login(reader.user)
     assert client.get(url).context["turnout_so_far"] is None
 
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     assert client.get(url).context["show_results"] is False
     client.force_login(committee_member.user)
     assert client.get(url).context["show_results"] is True
 
-    services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     client.force_login(reader.user)
     page = client.get(url)
     assert page.context["show_results"] is True
@@ -132,8 +133,8 @@ def test_secret_results_never_name_voters(client, make_member, make_motion):
     voter, reader = make_member(pseudonym="Secret Voter"), make_member()
     motion = make_motion()
     services.ballot_cast(motion_id=motion.pk, voter=voter, choice="no")
-    services.motion_close(motion_id=motion.pk)
-    services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_close(motion_id=motion.pk)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     client.force_login(reader.user)
     html = client.get(reverse("governance:motion_detail", args=[motion.pk])).content.decode()
     assert "Secret Voter" not in html
@@ -146,7 +147,7 @@ def test_receipt_check_after_the_close(client, sex_worker, ally, make_motion):
     code = RECEIPT.search(vote(client, motion, "abstain").content.decode()).group(0)
     url = reverse("governance:receipt_check", args=[motion.pk])
     assert client.get(url).status_code == 302  # not while open
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     assert "Your ballot was counted." in client.post(url, {"code": code}).content.decode()
     assert "No counted ballot" in client.post(url, {"code": "ZZZZ-ZZZZ-ZZZZ"}).content.decode()
     client.force_login(ally.user)  # not on the roll
@@ -157,7 +158,7 @@ def test_motion_shown_in_the_members_language_with_a_note_when_missing(make_memb
     swede = make_member(language="sv")
     finn = make_member(language="fi")
     motion = make_motion(languages=("en", "sv"), open=False, allow_language_fallback=True)
-    services.motion_open(motion_id=motion.pk, by=None)
+    agreements.motion_open(motion_id=motion.pk, by=None)
     url = reverse("governance:motion_detail", args=[motion.pk])
     for member, title, fallback in ((swede, "Stöd kampanjen", False), (finn, None, True)):
         client = Client()
@@ -253,9 +254,22 @@ def test_the_counted_receipts_are_published_with_the_result(client, make_member,
     url = reverse("governance:counted_receipts", args=[motion.pk])
     client.force_login(voters[0].user)
     assert client.get(url).status_code == 404  # not before the result is public
-    services.motion_close(motion_id=motion.pk)
-    services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_close(motion_id=motion.pk)
+    agreements.motion_publish(motion_id=motion.pk, by=None)
     listed = client.get(url).content.decode().split()
     from governance import receipts
 
     assert sorted(listed) == sorted(receipts.code_digest(c).hex() for c in codes)
+
+
+def test_roll_call_ballots_warn_the_voter_and_secret_ones_do_not(client, sex_worker, make_motion):
+    warning = "every member will see your pseudonym next to your vote"
+    roll_call = make_motion(ballot_kind=BallotKind.ROLL_CALL)
+    secret = make_motion()
+    client.force_login(sex_worker.user)
+    for motion, warned in ((roll_call, True), (secret, False)):
+        form_page = client.get(reverse("governance:motion_detail", args=[motion.pk]))
+        assert 'name="choice"' in form_page.content.decode()
+        assert (warning in form_page.content.decode()) is warned
+        confirm_page = vote(client, motion, "yes", "confirm")
+        assert (warning in confirm_page.content.decode()) is warned

@@ -16,6 +16,7 @@ from django.urls import reverse
 from governance import services
 from governance.models import Motion, SealedBallot, Voter
 from members.models import Status
+from tests import agreements
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,9 +50,9 @@ def organisation(make_member, make_motion, size: int):
     for n, motion in enumerate(motions[size // 2 :]):
         for voter in voters[:3]:
             services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
-        services.motion_close(motion_id=motion.pk)
+        agreements.motion_close(motion_id=motion.pk)
         if n % 2:
-            services.motion_publish(motion_id=motion.pk, by=None)
+            agreements.motion_publish(motion_id=motion.pk, by=None)
     return members, motions
 
 

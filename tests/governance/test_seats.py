@@ -123,3 +123,50 @@ def test_seat_history_records_who_and_why(sex_worker, coordinator):
     assert [e.pgh_label for e in events] == ["insert", "update"]
     assert events[-1].pgh_context.metadata["reason"] == "Stepped down"
     assert events[-1].pgh_context.metadata["by_member"] == coordinator.pk
+
+
+def test_the_committee_group_cannot_be_given_without_a_seat(sex_worker, ally):
+    """The user admin edits groups freely: the database refuses the committee's group to
+    anyone without an unended seat, whatever the client (here the application's role)."""
+    from django.contrib.auth.models import Group
+    from django.db import IntegrityError, transaction
+
+    group = Group.objects.get(name=STEERING_COMMITTEE)
+    for member in (sex_worker, ally):
+        with (
+            pytest.raises(IntegrityError, match="committee_group_needs_a_seat"),
+            transaction.atomic(),
+        ):
+            member.user.groups.add(group)
+        assert not member.user.groups.filter(name=STEERING_COMMITTEE).exists()
+
+
+def test_ending_a_seat_by_any_path_takes_the_member_out_of_the_committee_group(sex_worker):
+    from django.db import connection
+
+    created = seat(sex_worker)
+    assert sex_worker.user.groups.filter(name=STEERING_COMMITTEE).exists()
+    # Not through the service: a raw UPDATE, as a client bypassing it would.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE governance_seat SET ended_on = %s, end_reason = 'x' WHERE id = %s",
+            [TODAY, created.pk],
+        )
+    assert not sex_worker.user.groups.filter(name=STEERING_COMMITTEE).exists()
+
+
+def test_every_end_of_a_seat_is_audited_and_leaves_the_group(sex_worker, make_member):
+    """Ended by a decision or because the term is over: one path, one audit event each."""
+    from audit.models import AuditEvent
+
+    decided = seat(sex_worker)
+    services.seat_end(seat_id=decided.pk, by=None, reason="Stepped down.")
+    other = make_member()
+    expiring = seat(other, start=TODAY - datetime.timedelta(days=30), end=TODAY)
+    assert services.seats_end_expired(today=TODAY + datetime.timedelta(days=1)) == 1
+    expiring.refresh_from_db()
+    assert expiring.ended_on == TODAY + datetime.timedelta(days=1)
+    ended = AuditEvent.objects.filter(action="seat.ended").values_list("target_id", flat=True)
+    assert {decided.pk, expiring.pk} <= set(ended)
+    for member in (sex_worker, other):
+        assert not member.user.groups.filter(name=STEERING_COMMITTEE).exists()

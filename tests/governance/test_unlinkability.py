@@ -24,9 +24,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from governance import receipts, services
+from governance import receipts
 from governance.models import Motion
-from tests import database
+from tests import agreements, database
 from tests.rosealliance.servers import database_url_of_tests
 
 from .adversary import (
@@ -269,8 +269,8 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
             motion.box_id, {member: receipts.code_digest(code) for member, code in codes.items()}
         )
 
-        services.motion_close(motion_id=motion.pk)
-        services.motion_publish(motion_id=motion.pk, by=None)
+        agreements.motion_close(motion_id=motion.pk)
+        agreements.motion_publish(motion_id=motion.pk, by=None)
         checkers = voters[:RECEIPT_CHECKERS]
         with ThreadPoolExecutor(max_workers=8) as pool:
             checked = list(pool.map(lambda m: check_receipt(m, motion.pk, codes[m.pk]), checkers))

@@ -3,11 +3,13 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import BinaryField
 from django.utils import timezone
 
 from governance import receipts, services
 from governance.models import (
     CHOICE_CONTENT,
+    BallotBox,
     BallotKind,
     Choice,
     CountedBallot,
@@ -20,7 +22,8 @@ from governance.models import (
     Voter,
 )
 from members import services as member_services
-from members.models import MembershipState, Status
+from members.models import Member, MembershipState, Status
+from tests import agreements
 
 
 def roll_of(motion):
@@ -54,17 +57,17 @@ def test_committee_only_electorate(make_member, committee_member, make_motion):
 def test_opening_needs_every_translation_unless_fallback_allowed(make_motion):
     draft = make_motion(open=False, languages=("en", "sv"))
     with pytest.raises(ValidationError) as excinfo:
-        services.motion_open(motion_id=draft.pk, by=None)
+        agreements.motion_open(motion_id=draft.pk, by=None)
     assert excinfo.value.code == "translations_missing"
     assert "nb" in excinfo.value.messages[0]
     Motion.objects.filter(pk=draft.pk).update(allow_language_fallback=True)
-    assert services.motion_open(motion_id=draft.pk, by=None).state == MotionState.OPEN
+    assert agreements.motion_open(motion_id=draft.pk, by=None).state == MotionState.OPEN
 
 
 def test_opening_twice_is_refused(make_motion):
     motion = make_motion()
     with pytest.raises(ValidationError) as excinfo:
-        services.motion_open(motion_id=motion.pk, by=None)
+        agreements.motion_open(motion_id=motion.pk, by=None)
     assert excinfo.value.code == "not_draft"
 
 
@@ -83,7 +86,7 @@ def test_cast_gives_a_receipt_and_one_ballot_only(
     assert excinfo.value.code == "already_voted"
     assert SealedBallot.objects.filter(box_id=motion.box_id).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.motion_close(motion_id=motion.pk)
+        agreements.motion_close(motion_id=motion.pk)
     counted = CountedBallot.objects.get(box_id=motion.box_id)
     assert bytes(counted.receipt_hash) == receipts.code_digest(code)
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.YES]
@@ -133,7 +136,7 @@ def test_unknown_choice_is_refused(sex_worker, make_motion, choice):
 def test_no_voting_on_drafts_closed_or_expired_motions(sex_worker, make_motion):
     draft = make_motion(open=False)
     closed = make_motion()
-    services.motion_close(motion_id=closed.pk)
+    agreements.motion_close(motion_id=closed.pk)
     for motion in (draft, closed):
         with pytest.raises(ValidationError) as excinfo:
             services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice=Choice.YES)
@@ -154,11 +157,11 @@ def test_close_counts_and_applies_the_rules(make_member, make_motion):
     motion = make_motion(majority="two_thirds", quorum_percent=60)
     for voter, choice in zip(voters, ["yes", "yes", "no", "abstain"], strict=False):
         services.ballot_cast(motion_id=motion.pk, voter=voter, choice=choice)
-    closed = services.motion_close(motion_id=motion.pk)
+    closed = agreements.motion_close(motion_id=motion.pk)
     assert (closed.yes_count, closed.no_count, closed.abstain_count) == (2, 1, 1)
     assert closed.outcome == Outcome.ADOPTED  # exactly two-thirds; 4 of 5 = 80% turnout
     assert closed.state == MotionState.CLOSED
-    published = services.motion_publish(motion_id=motion.pk, by=None)
+    published = agreements.motion_publish(motion_id=motion.pk, by=None)
     assert published.state == MotionState.PUBLISHED
 
 
@@ -166,7 +169,7 @@ def test_close_keeps_every_receipt(make_member, make_motion):
     voters = [make_member() for _ in range(3)]
     motion = make_motion()
     codes = [services.ballot_cast(motion_id=motion.pk, voter=v, choice="no") for v in voters]
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     motion = Motion.objects.select_related("box").get(pk=motion.pk)
     assert all(services.receipt_is_counted(motion=motion, code=c) for c in codes)
     assert not services.receipt_is_counted(motion=motion, code="AAAA-BBBB-CCCC")
@@ -197,25 +200,39 @@ def test_due_motions_close_without_anyone_pressing_a_button(sex_worker, make_mot
 def test_roll_call_ballots_name_the_voter_once_counted(sex_worker, make_motion):
     motion = make_motion(ballot_kind=BallotKind.ROLL_CALL)
     services.ballot_cast(motion_id=motion.pk, voter=sex_worker, choice="abstain")
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     counted = CountedBallot.objects.get(box_id=motion.box_id)
     assert counted.voter == sex_worker
     assert bytes(counted.content) == CHOICE_CONTENT[Choice.ABSTAIN]
 
 
-def test_the_roll_digest_is_salted_until_the_close(make_member, make_motion):
+def test_the_roll_digest_of_a_small_roll_cannot_be_brute_forced(make_member, make_motion):
+    """An attacker who knows the range of member ids and sees the digest (and, after the
+    close, everything the database and the pages hold) tries every subset of the range,
+    with every salt the database could give them, and finds no roll."""
     import hashlib
+    import itertools
 
-    members = sorted(m.pk for m in (make_member(), make_member()))
+    voters = [make_member(), make_member()]
+    make_member(status="ally")
     motion = make_motion()
-    box = motion.box
-    assert box.roll_salt is None
-    # Without the salt, the digest of a small roll cannot be recomputed from guessed ids.
-    unsalted = hashlib.sha256(",".join(map(str, members)).encode()).hexdigest()
-    assert box.roll_digest != unsalted
-    services.motion_close(motion_id=motion.pk)
-    box.refresh_from_db()
-    salt = bytes(box.roll_salt)
-    assert (
-        hashlib.sha256(salt + ",".join(map(str, members)).encode()).hexdigest() == box.roll_digest
-    )
+    agreements.motion_close(motion_id=motion.pk)
+    box = BallotBox.objects.get(pk=motion.box_id)
+    known = sorted(Member.objects.values_list("pk", flat=True))
+    candidate_ids = range(known[0], known[-1] + 3)
+    salts = [b""] + [  # every binary column of the box (the old close wrote the salt there)
+        bytes(getattr(box, field.name))
+        for field in BallotBox._meta.concrete_fields
+        if isinstance(field, BinaryField) and getattr(box, field.name) is not None
+    ]
+    tried = 0
+    for size in range(len(candidate_ids) + 1):
+        for roll in itertools.combinations(candidate_ids, size):
+            ids = ",".join(map(str, roll)).encode()
+            for salt in salts:
+                tried += 1
+                digest = hashlib.sha256(salt + ids).hexdigest()
+                assert digest != box.roll_digest
+                assert digest[:16] != box.roll_digest[:16]  # the fingerprint members see
+    assert tried >= 2 * 2 ** len(voters)
+    assert box.roll_size == len(voters)

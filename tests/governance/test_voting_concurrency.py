@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from governance import services
 from governance.models import SealedBallot, Voter
 from members.models import Status
+from tests import agreements
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +58,7 @@ def test_two_hundred_members_voting_at_once_are_each_counted_once(make_member, m
         codes = list(pool.map(lambda job: post_vote(job[0], motion, job[1]), jobs))
     assert codes.count(200) == 200  # every eligible member got a receipt
     assert codes.count(302) == 10  # every ally was refused
-    closed = services.motion_close(motion_id=motion.pk)
+    closed = agreements.motion_close(motion_id=motion.pk)
     expected = {c: list(choices.values()).count(c) for c in ("yes", "no", "abstain")}
     assert (closed.yes_count, closed.no_count, closed.abstain_count) == (
         expected["yes"],
@@ -82,7 +82,7 @@ def test_close_racing_with_votes_counts_exactly_what_was_accepted(make_member, m
     def closer():
         start.wait()
         try:
-            services.motion_close(motion_id=motion.pk)
+            agreements.motion_close(motion_id=motion.pk)
         finally:
             connection.close()
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from rosealliance import catalogues
+from core import catalogues
 
 LANGUAGES = catalogues.target_languages()
 

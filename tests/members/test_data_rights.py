@@ -45,6 +45,7 @@ from members.models import (
     StatusChangeRequest,
     User,
 )
+from tests import agreements
 from tests.conftest import PASSWORD, give_second_factor
 
 # Distinctive values, so that finding one anywhere in the database can only mean a trace
@@ -145,7 +146,7 @@ def voting_record() -> dict:
         ),
         "boxes": list(
             BallotBox.objects.order_by("pk").values_list(
-                "pk", "state", "roll_size", "roll_digest", "roll_salt"
+                "pk", "state", "roll_size", "roll_digest", "roll_salt_sha256"
             )
         ),
         "roll": sorted(RollEntry.objects.values_list("box_id", "member_id")),
@@ -191,7 +192,7 @@ def traced(coordinator, make_member, make_motion, seat_member, propose_spokesper
         motion_id=closed_secret.pk, voter=member, choice="yes"
     )
     governance_services.ballot_cast(motion_id=closed_secret.pk, voter=other, choice="no")
-    governance_services.motion_close(motion_id=closed_secret.pk)
+    agreements.motion_close(motion_id=closed_secret.pk)
     governance_services.ballot_cast(motion_id=open_roll_call.pk, voter=member, choice="no")
     governance_services.ballot_cast(motion_id=open_roll_call.pk, voter=other, choice="yes")
     governance_services.ballot_cast(motion_id=open_secret.pk, voter=other, choice="abstain")
@@ -398,8 +399,8 @@ def test_erasure_leaves_no_trace_and_keeps_every_count(traced):
 
 def test_erased_member_cannot_log_in_and_shows_as_former_member(traced, make_member, login):
     member_erase(member_id=traced.member.pk, requested_by=traced.member.user)
-    governance_services.motion_close(motion_id=traced.open_roll_call.pk)
-    governance_services.motion_publish(motion_id=traced.open_roll_call.pk, by=None)
+    agreements.motion_close(motion_id=traced.open_roll_call.pk)
+    agreements.motion_publish(motion_id=traced.open_roll_call.pk, by=None)
 
     response = Client().post(reverse("account_login"), {"login": EMAIL, "password": PASSWORD})
     assert "_auth_user_id" not in response.client.session

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.log_format import JsonLinesFormatter, redact
 from members.models import Status
-from rosealliance.log_format import JsonLinesFormatter, redact
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import sys
 from django.core.management import call_command
 from django.urls import reverse
 
-from governance import services
 from members.data_rights import member_erase
+from tests import agreements
 
 from .servers import ROOT
 from .test_backups import restore
@@ -37,7 +37,7 @@ def test_restore_drill(make_member, make_motion, fresh_database, tmp_path, setti
     for member, choice in zip(voters, ("yes", "yes", "no"), strict=True):
         client.force_login(member.user)
         assert client.post(vote_url, {"choice": choice, "step": "cast"}).status_code == 200
-    services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     out = io.StringIO()
     call_command("db_backup", directory=tmp_path / "backups", stdout=out)
     member_erase(member_id=voters[0].pk, requested_by=voters[0].user)

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from rosealliance import retention
+from core import retention
 
 
 def test_expired_sessions_are_deleted_and_live_ones_kept(db):

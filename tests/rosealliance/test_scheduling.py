@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from rosealliance import scheduling
+from core import scheduling
 
 from .servers import ROOT, database_url_of_tests
 

@@ -20,6 +20,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from tests import agreements
 from tests.conftest import PASSWORD
 
 from .pgbouncer import POOL_SIZE, pgbouncer_start
@@ -110,8 +111,6 @@ def test_votes_cast_through_both_servers_are_all_counted_once(
 ):
     from concurrent.futures import ThreadPoolExecutor
 
-    from governance import services
-
     ports = two_servers
     voters = [make_member() for _ in range(12)]
     motion = make_motion()
@@ -139,7 +138,7 @@ def test_votes_cast_through_both_servers_are_all_counted_once(
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(vote, enumerate(emails)))
     assert results == [(200, 200, 302)] * len(voters)
-    closed = services.motion_close(motion_id=motion.pk)
+    closed = agreements.motion_close(motion_id=motion.pk)
     assert (closed.yes_count, closed.no_count, closed.abstain_count) == (len(voters), 0, 0)
 
 

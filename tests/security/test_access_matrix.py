@@ -153,7 +153,14 @@ def receipt_data(world, role):
 
 def admin_action(action, key):
     def data(world, role):
-        return {"action": action, "_selected_action": [world.ids[key]], "index": "0"}
+        # Submitted through its confirmation page, with a reason (members.admin_actions).
+        return {
+            "action": action,
+            "_selected_action": [world.ids[key]],
+            "index": "0",
+            "confirmed": "yes",
+            "reason": "Access matrix",
+        }
 
     return data
 
@@ -217,6 +224,13 @@ MATRIX = [
     post("members:leave", "                           L  302  302  302  302  302  302",
          data=lambda w, r: {"confirm": "on"}),
     get("members:left", "                           200  200  200  200  200  200  200"),
+    # Confirming one's membership for the year (members.renewal), allowed any time.
+    post("members:renew", "                            L  302  302  302  302  302  403",
+         writes=MEMBERS),
+    get("members:resign", "                           L  302  302  302  302  302  302"),
+    post("members:resign", "                          L  302  302  302  302  302  302",
+         data=lambda w, r: {"confirm": "on"}),
+    get("members:resigned", "                       200  200  200  200  200  200  200"),
     # Coordinator pages (the administrator holds no membership record to decide with)
     get("members:coordinator_queue", "                L  403  403  403  200  403  403"),
     get("members:application_decide", "               L  405  405  405  405  405  405",
@@ -308,6 +322,26 @@ MATRIX = [
         args=["own_assignment"]),
     post("governance:assignment_revoke", "            L  403  403  403  302  403  302",
          args=["own_assignment"], writes="coordinator administrator"),
+    # Suspending and reinstating on the coordinators' page (an administrator acts as the
+    # system: no membership record of their own).
+    get("members:coordinator_members", "             L  403  403  403  200  403  200"),
+    get("members:membership_state_decide", "         L  405  405  405  405  405  405",
+        args=["members.member"]),
+    post("members:membership_state_decide", "        L  403  403  403  302  403  302",
+         args=["members.member"], data=lambda w, r: {"action": "suspend", "reason": "x"},
+         writes="coordinator administrator"),
+    post("members:membership_state_decide", "        L  403  403  403  404  403  404",
+         args=["missing"], data=lambda w, r: {"action": "suspend", "reason": "x"}),
+    # Seat changes the committee proposed, for coordinators (an administrator without a
+    # membership record cannot decide: a message, nothing written).
+    get("governance:coordinator_seats", "             L  403  403  403  200  403  200"),
+    get("governance:seat_act_decide", "              L  405  405  405  405  405  405",
+        args=["seat_act"]),
+    post("governance:seat_act_decide", "             L  403  403  403  302  403  302",
+         args=["seat_act"], data=lambda w, r: {"decision": "decline", "note": "No"},
+         writes="coordinator"),
+    post("governance:seat_act_decide", "             L  403  403  403  404  403  404",
+         args=["missing"], data=lambda w, r: {"decision": "decline", "note": "No"}),
     # ---------------------------------------------------------------------------------
     # allauth: login, the member's own account pages, second factor, sessions
     get("account_login", "                          200  302  302  302  302  302  302"),
@@ -383,7 +417,8 @@ MATRIX = [
         query="?status__exact=sex_worker"),
     get("admin:members_member_changelist", staff("          200  200  200"),
         query="?q=Zephyrine"),
-    get("admin:governance_seat_changelist", staff("         403  400  400"),
+    get("admin:governance_seat_propose", staff("             403  200  200")),
+    get("admin:governance_seat_changelist", staff("         400  400  400"),
         query="?member__status=ally"),
     get("admin:governance_spokespersonassignment_changelist", staff("400  400  400"),
         query="?member__status__exact=sex_worker"),
@@ -406,7 +441,7 @@ ADMIN_MODELS = {
         post_add="403 403 403",
         post_change=("403 403 200", ""),
         post_delete=("403 403 403", ""),
-        action=("suspend", "200 200 302", "administrator"),
+        action=("suspend", "302 200 302", "coordinator administrator"),
     ),
     "members.membershipapplication": dict(
         get=["200 403 200", "403 403 403", "200 403 200", "200 403 200", "403 403 403"],
@@ -423,17 +458,21 @@ ADMIN_MODELS = {
         action=("approve", "302 403 302", "coordinator administrator"),
     ),
     "governance.seat": dict(
-        get=["403 200 200", "403 200 200", "403 200 200", "403 200 200", "403 403 403"],
-        post_add="403 200 200",
+        # Coordinators read seats (they confirm the committee's proposals); nobody adds one
+        # here: the committee proposes (admin:governance_seat_propose).
+        get=["200 200 200", "403 403 403", "200 200 200", "200 200 200", "403 403 403"],
+        post_add="403 403 403",
         post_change=("403 403 403", ""),
         post_delete=("403 403 403", ""),
-        action=("end_seats", "403 302 302", "committee administrator"),
+        # A proposal only (a pending act); an administrator without a membership cannot.
+        action=("propose_ending", "200 302 302", "committee"),
     ),
     # The committee sees approved assignments and its own proposals only; the world's
     # assignment is a member's own pending request, so it is "not found" (302) for them.
     "governance.spokespersonassignment": dict(
-        get=["200 200 200", "403 200 200", "200 302 200", "200 302 200", "403 403 403"],
-        post_add="403 200 200",
+        # Only those who may see status use the add form (its refusal of an ally tells).
+        get=["200 200 200", "200 403 200", "200 302 200", "200 302 200", "403 403 403"],
+        post_add="200 403 200",
         post_change=("403 302 403", ""),
         post_delete=("403 403 403", ""),
         action=("approve", "302 200 302", "coordinator administrator"),
@@ -461,7 +500,16 @@ ADMIN_MODELS = {
         post_add="403 200 200",
         post_change=("403 200 200", ""),
         post_delete=("403 302 302", "committee administrator"),  # a draft
-        action=("open_motions", "403 302 302", "committee administrator"),
+        action=("propose_opening", "403 302 302", "committee"),
+    ),
+    # Acts waiting for a second person: read-only rows; the world's act is the committee's
+    # own, so confirming it is refused to the committee (and to everyone else here).
+    "governance.pendingact": dict(
+        get=["200 200 200", "403 403 403", "200 200 200", "200 200 200", "403 403 403"],
+        post_add="403 403 403",
+        post_change=("403 403 403", ""),
+        post_delete=("403 403 403", ""),
+        action=("confirm", "302 302 302", ""),
     ),
     # Coordinators run elections, the committee also proposes them; nobody edits or
     # deletes one that is confirmed (the fixture's is taking nominations).
@@ -513,6 +561,7 @@ ACTION_TARGETS = {
     "governance.spokespersonassignment": "proposed_assignment",
     "governance.motion": "draft_motion",
     "elections.election": "proposed_election",
+    "governance.pendingact": "governance.pendingact",
 }
 
 

@@ -52,6 +52,22 @@ def test_failed_logins_are_rate_limited_in_the_shared_database_cache(client, sex
         assert cursor.fetchone()[0] > 0
 
 
+def test_a_stranger_cannot_lock_a_member_out(client, sex_worker):
+    """Failed logins count per address and client: a stranger who knows the address locks
+    out only their own attempts; the member, from their own device, still logs in."""
+    email = sex_worker.user.email
+    for _ in range(6):
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": "wrong"}, REMOTE_ADDR="10.9.0.66"
+        )
+    assert "Too many failed attempts" in response.content.decode()
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": PASSWORD}, REMOTE_ADDR="10.9.0.1"
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(sex_worker.user.pk)
+
+
 def test_login_page_does_not_tell_whether_an_address_exists(client, sex_worker):
     known = client.post(
         reverse("account_login"), {"login": sex_worker.user.email, "password": "wrong-1"}

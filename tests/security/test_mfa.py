@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from members import hooks, permissions
 from members.models import Status, User
-from members.roles import COORDINATORS, STEERING_COMMITTEE
+from members.roles import COORDINATORS
 from tests.conftest import PASSWORD, give_second_factor
 
 PROTECTED_PAGES = [
@@ -33,8 +33,14 @@ def coordinator_without_mfa(make_member):
 
 
 @pytest.fixture
-def committee_member_without_mfa(make_member):
-    return make_member(groups=(STEERING_COMMITTEE,), second_factor=False)
+def committee_member_without_mfa(make_member, seat_member):
+    """Seated (which needs a second factor), then without one: as after a reset."""
+    from allauth.mfa.models import Authenticator
+
+    member = make_member(second_factor=False)
+    seat_member(member)
+    Authenticator.objects.filter(user=member.user).delete()
+    return member
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
+from core import privacy
 from members.models import Member, Status
-from rosealliance import privacy
 from tests.conftest import PASSWORD
 
 # --- the registry ---------------------------------------------------------------------
@@ -27,14 +27,13 @@ def test_every_field_of_every_model_is_classified():
             app_label = label.split(".")[0]
             body = "".join(f'        "{name}": Level.<LEVEL>,\n' for name in names)
             lines.append(
-                f"# in {app_label}/privacy.py (or rosealliance/privacy.py for a "
+                f"# in {app_label}/privacy.py (or core/privacy.py for a "
                 f"third-party app):\nclassify(\n    {label!r},\n    {{\n{body}    }},\n)"
             )
         pytest.fail(
             "These fields have no privacy level. Add them (levels: PUBLIC_TO_MEMBERS, "
-            "PRIVATE_TO_MEMBER, SENSITIVE, SECRET; see rosealliance/privacy.py), starting "
-            "the module with `from rosealliance.privacy import Level, classify`:\n\n"
-            + "\n\n".join(lines)
+            "PRIVATE_TO_MEMBER, SENSITIVE, SECRET; see core/privacy.py), starting "
+            "the module with `from core.privacy import Level, classify`:\n\n" + "\n\n".join(lines)
         )
 
 
@@ -228,13 +227,47 @@ def test_every_page_has_a_quick_exit_that_works_without_javascript(client, ally,
     pages = ["members:home", "members:apply", "account_login"]
     if logged_in:
         pages = ["members:dashboard", "members:profile", "mfa_index", "usersessions_list"]
+    exit_url = reverse("members:quick_exit")
     for name in pages:
         html = client.get(reverse(name)).content.decode()
-        link = re.search(
-            r'<a class="quick-exit" id="quick-exit" href="([^"]+)"[^>]*>([^<]+)</a>', html
-        )
-        assert link, name
-        assert link.group(1).startswith("https://www.google.com/")
-        assert link.group(2).strip() == "Quick exit"
-        # The script that also rewrites the history is same-origin and carries the nonce.
+        if logged_in:
+            # A form: the POST ends the session before leaving.
+            control = re.search(
+                rf'<form method="post" action="{exit_url}" id="quick-exit-form"[^>]*>\s*'
+                r'<button type="submit" class="quick-exit" id="quick-exit">([^<]+)</button>',
+                html,
+            )
+        else:
+            control = re.search(
+                rf'<a class="quick-exit" id="quick-exit" href="{exit_url}"[^>]*>([^<]+)</a>',
+                html,
+            )
+        assert control, name
+        assert control.group(1).strip() == "Quick exit"
         assert re.search(r'<script src="/static/js/quick-exit.js" nonce="[^"]+"', html)
+
+
+def test_quick_exit_by_post_ends_the_session_and_leaves(client, ally):
+    client.force_login(ally.user)
+    client.handler.enforce_csrf_checks = True  # no token: it must still work
+    response = client.post(reverse("members:quick_exit"))
+    assert response.status_code == 302
+    assert response["Location"] == settings.QUICK_EXIT_URL
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("members:dashboard")).status_code == 302
+
+
+def test_quick_exit_by_get_only_leaves(client, ally):
+    client.force_login(ally.user)
+    response = client.get(reverse("members:quick_exit"))
+    assert response["Location"] == settings.QUICK_EXIT_URL
+    # A link (or an image on another site) can never log a member out.
+    assert client.get(reverse("members:dashboard")).status_code == 200
+
+
+def test_member_pages_are_never_stored_by_the_browser(client, ally):
+    assert "no-store" not in client.get(reverse("members:home")).get("Cache-Control", "")
+    client.force_login(ally.user)
+    for name in ("members:dashboard", "members:profile", "governance:motion_list"):
+        assert "no-store" in client.get(reverse(name))["Cache-Control"]

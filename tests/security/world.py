@@ -29,6 +29,7 @@ from governance.models import BallotKind, Electorate, Motion, Seat, Spokesperson
 from members import services
 from members.models import Member, MembershipState, Status, User
 from members.roles import COORDINATORS
+from tests import agreements
 from tests.conftest import MOTION_TEXT, PASSWORD, give_second_factor
 
 ROLES = (
@@ -191,16 +192,30 @@ def build_world() -> World:
     # A roll-call motion the victim voted on, closed and published; an open secret one; a
     # committee-only one; a draft.
     published = _motion(ballot_kind=BallotKind.ROLL_CALL)
-    governance_services.motion_open(motion_id=published.pk, by=None)
+    agreements.motion_open(motion_id=published.pk, by=None)
     governance_services.ballot_cast(motion_id=published.pk, voter=victim, choice="yes")
     governance_services.ballot_cast(motion_id=published.pk, voter=sex_worker, choice="no")
-    governance_services.motion_close(motion_id=published.pk, by=None)
-    governance_services.motion_publish(motion_id=published.pk, by=None)
+    agreements.motion_close(motion_id=published.pk, by=None)
+    agreements.motion_publish(motion_id=published.pk, by=None)
     open_motion = _motion()
-    governance_services.motion_open(motion_id=open_motion.pk, by=None)
+    agreements.motion_open(motion_id=open_motion.pk, by=None)
     committee_motion = _motion(electorate=Electorate.STEERING_COMMITTEE)
-    governance_services.motion_open(motion_id=committee_motion.pk, by=None)
+    agreements.motion_open(motion_id=committee_motion.pk, by=None)
     draft = _motion()
+    # The committee proposed seating a member; it waits for a coordinator.
+    seat_act = governance_services.act_propose(
+        kind="seat_assign",
+        member_id=sex_worker.pk,
+        position="member",
+        term_start=today,
+        term_end=today.replace(year=today.year + 1),
+        by=committee,
+        reason="Co-opted",
+    )
+    # The committee proposed opening another draft; it waits for a second member.
+    pending_act = governance_services.act_propose(
+        kind="motion_open", motion_id=_motion().pk, by=committee, reason="Agreed"
+    )
 
     # Elections: a proposal, one taking nominations and one open for voting; the victim
     # stands in both (a candidate's pseudonym is public to members, never a status label).
@@ -289,6 +304,8 @@ def build_world() -> World:
             SpokespersonAssignment.pgh_event_model.objects.order_by("pk").first().pk
         ),
         "governance.motion": draft.pk,
+        "governance.pendingact": pending_act.pk,
+        "seat_act": seat_act.pk,
         "audit.auditevent": AuditEvent.objects.order_by("pk").first().pk,
         "auth.group": Group.objects.get(name=COORDINATORS).pk,
         "account.emailaddress": EmailAddress.objects.get(user=victim.user).pk,

@@ -18,8 +18,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from governance import selectors
 from governance import services as governance_services
-from governance.models import Motion, Position, Seat
+from governance.models import ActKind, Motion, Position, Seat
+from members import eligibility
 from members.models import (
     ApplicationDecision,
     Country,
@@ -124,22 +126,31 @@ class Command(BaseCommand):
             for name, by_language in texts.items()
             for code, value in by_language.items()
         }
+        # Two committee members: one proposes each act, the other confirms it.
+        proposer, confirmer = selectors.committee_members().order_by("pk")[:2]
+
+        def agreed(kind: str, motion: Motion) -> None:
+            act = governance_services.act_propose(
+                kind=kind, motion_id=motion.pk, by=proposer, reason="Demo"
+            )
+            governance_services.act_confirm(act_id=act.pk, by=confirmer)
+
         open_motion = Motion.objects.create(
             opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), **fields
         )
-        governance_services.motion_open(motion_id=open_motion.pk, by=None)
+        agreed(ActKind.MOTION_OPEN, open_motion)
         past = Motion.objects.create(
             opens_at=now - timedelta(hours=1),
             closes_at=now + timedelta(hours=1),
             ballot_kind="roll_call",
             **{key: f"{value} (2025)" for key, value in fields.items()},
         )
-        governance_services.motion_open(motion_id=past.pk, by=None)
-        voters = Member.objects.filter(status=Status.SEX_WORKER).order_by("pk")
+        agreed(ActKind.MOTION_OPEN, past)
+        voters = Member.objects.filter(eligibility.eligible_q()).order_by("pk")
         for voter, choice in zip(voters, ["yes", "yes", "no", "abstain", "yes"], strict=False):
             governance_services.ballot_cast(motion_id=past.pk, voter=voter, choice=choice)
-        governance_services.motion_close(motion_id=past.pk)
-        governance_services.motion_publish(motion_id=past.pk, by=None)
+        agreed(ActKind.MOTION_CLOSE, past)
+        agreed(ActKind.MOTION_PUBLISH, past)
 
     def _ensure(self, person: DemoPerson) -> tuple[str, str, str]:
         email = f"{person.key}@{DEMO_DOMAIN}"
@@ -187,5 +198,5 @@ class Command(BaseCommand):
             roles = "Steering Committee"
         else:
             roles = ", ".join(person.groups) or "member"
-        kind = "sex worker" if member.status == Status.SEX_WORKER else "ally"
+        kind = member.get_status_display()
         return email, member.pseudonym, f"{roles} ({kind})"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rosealliance import backups
+from core import backups
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from rosealliance import backups
+from core import backups
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 """`manage.py run_scheduled`: run the registered scheduled jobs once.
 
 Meant for cron or a systemd timer on every app server (every few minutes); only the run
-that takes the advisory lock does the work (see rosealliance.scheduling).
+that takes the advisory lock does the work (see core.scheduling).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rosealliance import scheduling
+from core import scheduling
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ every job must still be idempotent (safe to run again after a crash or on the ne
 
 Apps register their jobs from `AppConfig.ready()`:
 
-    from rosealliance.scheduling import register_job
+    from core.scheduling import register_job
     register_job("motions_close_due", governance.jobs.motions_close_due)
 
 A job is a callable taking no arguments. It returns a short summary for the log (a count,

@@ -58,23 +58,20 @@ def registry() -> dict[str, dict[str, Level]]:
     return {label: dict(fields) for label, fields in _registry.items()}
 
 
-def level_of(model: type[models.Model], field_name: str) -> Level | None:
-    return registry().get(model._meta.label_lower, {}).get(field_name)
-
-
 def _is_installed_label(app_label: str) -> bool:
     return any(config.label == app_label for config in apps.get_app_configs())
 
 
 def classified_models() -> list[type[models.Model]]:
     """The models whose fields must all be classified (auto-created join tables are
-    covered by their many-to-many field)."""
+    covered by their many-to-many field; a proxy by its concrete model, whose table it
+    is)."""
     return [
         model
         for app_label in CLASSIFIED_APPS
         if _is_installed_label(app_label)
         for model in apps.get_app_config(app_label).get_models()
-        if not model._meta.auto_created
+        if not model._meta.auto_created and not model._meta.proxy
     ]
 
 

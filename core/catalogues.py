@@ -5,7 +5,7 @@ One place for the makemessages options, shared by `make messages`
 (scripts/translations_status.sh) and the tests in tests/i18n/, so that what the tests call
 "out of date" is exactly what `make messages` would change.
 
-Run as `python -m rosealliance.catalogues update|status|check` (the script does).
+Run as `python -m core.catalogues update|status|check` (the script does).
 """
 
 import os
@@ -223,7 +223,7 @@ def main(argv: list[str]) -> int:
         return 1 if print_status() else 0
     if command == "status":
         return 1 if print_status() else 0
-    print("usage: python -m rosealliance.catalogues [update|status]", file=sys.stderr)
+    print("usage: python -m core.catalogues [update|status]", file=sys.stderr)
     return 2
 
 
