@@ -17,6 +17,7 @@ urlpatterns = [
     path("profile/leave/", data_rights_views.leave, name="leave"),
     path("left/", data_rights_views.left, name="left"),
     path("exit/", views.quick_exit, name="quick_exit"),
+    path("privacy/", views.privacy, name="privacy"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
     path(
         "coordinator/applications/<int:application_id>/",

@@ -51,6 +51,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     return render(request, "members/apply.html", {"form": form})
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/privacy.html",
+        {"rejected_days": settings.REJECTED_APPLICATION_RETENTION_DAYS},
+    )
+
+
 def apply_done(request: HttpRequest) -> HttpResponse:
     return render(request, "members/apply_done.html")
 
