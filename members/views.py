@@ -20,6 +20,7 @@ from .forms import (
     ProfileForm,
     StatusChangeRequestForm,
 )
+from .languages import supported_language
 from .models import MembershipApplication, NoticeKind, StatusChangeRequest
 
 
@@ -33,7 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def apply(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:dashboard")
-    form = ApplicationForm(request.POST or None)
+    # The language preselected is the one the applicant is reading the form in.
+    form = ApplicationForm(
+        request.POST or None,
+        initial={"preferred_language": supported_language(translation.get_language())},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.application_submit(

@@ -35,3 +35,10 @@ def test_it_says_truthfully_who_sees_the_status(client, db):
     footer = html[html.index("<footer") :]
     assert "seen only by you and the coordinators" not in footer
     assert "roll call shows it to other members" in footer
+
+
+@pytest.mark.parametrize("language", ["sv", "is"])
+def test_apply_form_preselects_the_language_being_read(client, db, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("members:apply")).content.decode()
+    assert f'<option value="{language}" selected>' in html
