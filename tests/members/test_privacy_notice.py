@@ -42,3 +42,12 @@ def test_apply_form_preselects_the_language_being_read(client, db, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     html = client.get(reverse("members:apply")).content.decode()
     assert f'<option value="{language}" selected>' in html
+
+
+def test_leave_form_says_what_to_do_when_the_box_is_not_ticked():
+    from members.forms import ErasureConfirmForm
+
+    form = ErasureConfirmForm({})
+    assert form.errors["confirm"] == [
+        "Tick the box to confirm that you want to leave and be erased."
+    ]
