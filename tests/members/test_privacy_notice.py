@@ -47,7 +47,6 @@ def test_apply_form_preselects_the_language_being_read(client, db, language):
 def test_leave_form_says_what_to_do_when_the_box_is_not_ticked():
     from members.forms import ErasureConfirmForm
 
-    form = ErasureConfirmForm({})
-    assert form.errors["confirm"] == [
-        "Tick the box to confirm that you want to leave and be erased."
-    ]
+    with translation.override("en"):
+        errors = ErasureConfirmForm({}).errors["confirm"]
+    assert errors == ["Tick the box to confirm that you want to leave and be erased."]
