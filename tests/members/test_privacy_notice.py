@@ -48,5 +48,5 @@ def test_leave_form_says_what_to_do_when_the_box_is_not_ticked():
     from members.forms import ErasureConfirmForm
 
     with translation.override("en"):
-        errors = ErasureConfirmForm({}).errors["confirm"]
+        errors = [str(error) for error in ErasureConfirmForm({}).errors["confirm"]]
     assert errors == ["Tick the box to confirm that you want to leave and be erased."]
