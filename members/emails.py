@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from core import deferred
@@ -32,7 +33,8 @@ def send_member_mail(member: Member, template_name: str, context: dict | None = 
     subject, body = render_member_mail(
         template_name,
         language=supported_language(member.preferred_language) or settings.LANGUAGE_CODE,
-        context=context,
+        # Every member e-mail ends with a link to the site (settings.SITE_URL).
+        context={"link": settings.SITE_URL + reverse("members:dashboard"), **(context or {})},
     )
     recipient = member.user.email
     transaction.on_commit(

@@ -146,6 +146,9 @@ class ErasureConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my membership ends and my data is erased for good."),
         required=True,
+        error_messages={
+            "required": _("Tick the box to confirm that you want to leave and be erased.")
+        },
     )
 
 

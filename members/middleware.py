@@ -39,6 +39,7 @@ class PrivatePagesNotStoredMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        already = "no-store" in response.get("Cache-Control", "")
+        if user is not None and user.is_authenticated and not already:
             response["Cache-Control"] = "no-store, private"
         return response

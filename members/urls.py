@@ -20,6 +20,7 @@ urlpatterns = [
     path("profile/resign/", data_rights_views.resign, name="resign"),
     path("resigned/", data_rights_views.resigned, name="resigned"),
     path("exit/", views.quick_exit, name="quick_exit"),
+    path("privacy/", views.privacy, name="privacy"),
     path("coordinator/", views.coordinator_queue, name="coordinator_queue"),
     path("coordinator/members/", views.coordinator_members, name="coordinator_members"),
     path(

@@ -25,6 +25,7 @@ from .forms import (
     ProfileForm,
     StatusChangeRequestForm,
 )
+from .languages import supported_language
 from .models import MembershipApplication, MembershipState, NoticeKind, StatusChangeRequest
 
 
@@ -38,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def apply(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:dashboard")
-    form = ApplicationForm(request.POST or None)
+    # The language preselected is the one the applicant is reading the form in.
+    form = ApplicationForm(
+        request.POST or None,
+        initial={"preferred_language": supported_language(translation.get_language())},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # Per client and per address (settings.ACCOUNT_RATE_LIMITS["apply"]): the same for
@@ -62,6 +67,14 @@ def apply(request: HttpRequest) -> HttpResponse:
         # Same page whether or not the address was already known: no enumeration.
         return redirect("members:apply_done")
     return render(request, "members/apply.html", {"form": form})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/privacy.html",
+        {"rejected_days": settings.REJECTED_APPLICATION_RETENTION_DAYS},
+    )
 
 
 def apply_done(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""allauth's strings that members meet on its pages (second factor, sessions, password
+"""allauth's strings (and Django humanize's, which allauth's session list uses) that members meet on its pages (second factor, sessions, password
 change, e-mail addresses) and in its messages, listed so that `make messages` extracts them
 into the project's catalogues: allauth ships no Icelandic catalogue, and the project's
 catalogue (LOCALE_PATHS) is read before allauth's own, so Icelandic pages are Icelandic.
@@ -129,4 +129,8 @@ ALLAUTH_STRINGS = (
     gettext_noop("Last seen at"),
     gettext_noop("Current"),
     gettext_noop("Sign Out Other Sessions"),
+    # Django's humanize (the session list's "naturaltime"): no Icelandic translation.
+    ngettext_lazy("a second ago", "%(count)s\xa0seconds ago", "count"),
+    ngettext_lazy("a minute ago", "%(count)s\xa0minutes ago", "count"),
+    ngettext_lazy("an hour ago", "%(count)s\xa0hours ago", "count"),
 )

@@ -232,6 +232,8 @@ LANGUAGES = [
     ("is", _("Icelandic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and time formats per language, before Django's own (rosealliance/formats/).
+FORMAT_MODULE_PATH = ["rosealliance.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "Europe/Stockholm"

@@ -64,6 +64,7 @@ def test_visitor_pages_have_no_violations(open_page, guard, language, db):
             "home": "members:home",
             "apply": "members:apply",
             "apply-sent": "members:apply_done",
+            "privacy": "members:privacy",
             "login": "account_login",
             "password-reset": "account_reset_password",
             "password-reset-sent": "account_reset_password_done",

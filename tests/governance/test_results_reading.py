@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 
 from governance import services
 from governance.models import MajorityRule
+from tests import agreements
 
 
 def published_motion(make_member, make_motion, votes, **fields):
@@ -19,8 +20,8 @@ def published_motion(make_member, make_motion, votes, **fields):
     motion = make_motion(**fields)
     for voter, choice in zip(voters, votes, strict=True):
         services.ballot_cast(motion_id=motion.pk, voter=voter, choice=choice)
-    services.motion_close(motion_id=motion.pk)
-    services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_close(motion_id=motion.pk)
+    agreements.motion_publish(motion_id=motion.pk)
     motion.refresh_from_db()
     return voters[0], motion
 

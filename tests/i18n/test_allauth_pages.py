@@ -174,3 +174,19 @@ def test_second_step_of_login_has_no_english_left(make_member):
     )
     assert response.url == reverse("mfa_authenticate")
     assert_translated(client, [("mfa_authenticate", ())], own_words_of(member))
+
+
+def test_session_times_are_icelandic_too():
+    # The session list shows "a second ago" and the like (Django humanize, which has no
+    # Icelandic translation of them): the project's catalogue carries them.
+    import datetime
+
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils import timezone
+
+    with translation.override("is"):
+        for delta in (datetime.timedelta(seconds=1), datetime.timedelta(minutes=5)):
+            assert naturaltime(timezone.now() - delta).startswith("fyrir ")
+        assert (
+            naturaltime(timezone.now() - datetime.timedelta(hours=3)) == "fyrir 3\xa0klukkustundum"
+        )

@@ -183,3 +183,11 @@ def test_a_real_confirmation_mail_after_applying_is_in_the_chosen_language(clien
     assert_neutral(message.subject, message.body, "is")
     english = render_allauth_mail("account/email/email_confirmation", "en")
     assert_in_language(message.subject, message.body, english, "is")
+
+
+def test_member_mails_end_with_a_link_to_the_site():
+    for name in MEMBER_MAILS:
+        _subject, body = render_member_mail(
+            name, language="en", context={"link": "https://members.example.test/dashboard/"}
+        )
+        assert "https://members.example.test/dashboard/" in body

@@ -15,6 +15,7 @@ from core.scheduling import run_jobs
 from governance import services as governance_services
 from members import notices, services
 from members.models import Notice, NoticeKind, NoticeOptOut, Status
+from tests import agreements
 from tests.conftest import PASSWORD
 
 
@@ -86,9 +87,9 @@ def test_a_motion_opening_later_is_announced_when_voting_starts(make_member, mak
 def test_results_published_are_told_to_the_roll(make_member, make_motion):
     member = make_member(status=Status.SEX_WORKER)
     motion = make_motion()
-    governance_services.motion_close(motion_id=motion.pk)
+    agreements.motion_close(motion_id=motion.pk)
     Notice.objects.all().delete()
-    governance_services.motion_publish(motion_id=motion.pk, by=None)
+    agreements.motion_publish(motion_id=motion.pk)
     assert kinds_queued_for(member) == {NoticeKind.RESULTS_PUBLISHED}
 
 

@@ -203,6 +203,7 @@ MATRIX = [
     post("members:apply", "                         302  302  302  302  302  302  302",
          data=application_data, writes="anonymous"),
     get("members:apply_done", "                     200  200  200  200  200  200  200"),
+    get("members:privacy", "                        200  200  200  200  200  200  200"),
     get("set_language", "                           302  302  302  302  302  302  302"),
     post("set_language", "                          302  302  302  302  302  302  302",
          data=lambda w, r: {"language": "is", "next": "/motions/"}),
@@ -216,6 +217,12 @@ MATRIX = [
     get("members:status_change", "                    L  200  200  200  200  200  403"),
     post("members:status_change", "                   L  302  302  302  302  302  403",
          data=status_change_data, writes=MEMBERS),
+    post("members:notice_choices", "                  L  302  302  302  302  302  403",
+         data=lambda w, r: {"wanted": ["motion_opened"]}, writes=MEMBERS),
+    get("members:notice_choices", "                   L  405  405  405  405  405  405"),
+    # Quick exit: GET only leaves; POST ends the session, then leaves (no CSRF token needed)
+    get("members:quick_exit", "                     302  302  302  302  302  302  302"),
+    post("members:quick_exit", "                    302  302  302  302  302  302  302"),
     # Data rights: re-authentication first (allauth sends every role to it), then the page
     get("members:data_rights", "                      L  302  302  302  302  302  302"),
     post("members:data_export", "                     L  302  302  302  302  302  302"),
