@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("apply/", views.apply, name="apply"),
     path("apply/sent/", views.apply_done, name="apply_done"),
+    path("apply/confirmed/", views.apply_confirmed, name="apply_confirmed"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/renew/", views.renew, name="renew"),
     path("profile/", views.profile, name="profile"),

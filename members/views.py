@@ -81,6 +81,13 @@ def apply_done(request: HttpRequest) -> HttpResponse:
     return render(request, "members/apply_done.html")
 
 
+def apply_confirmed(request: HttpRequest) -> HttpResponse:
+    """Where the e-mail confirmation link leads someone not logged in: an applicant cannot
+    log in yet, so a login form would only confuse them (ACCOUNT_EMAIL_CONFIRMATION_
+    ANONYMOUS_REDIRECT_URL)."""
+    return render(request, "members/apply_confirmed.html")
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     member = selectors.member_for_user(request.user)

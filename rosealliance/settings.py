@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "members.context_processors.coordinator_contact",
             ],
         },
     },
@@ -186,6 +187,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("DEFAULT_HTTP_PROTOCOL", "https")
 LOGIN_REDIRECT_URL = "members:dashboard"
+# An applicant who confirms their address is not logged in and cannot log in yet: they
+# are told what happens next instead of being shown a login form.
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "members:apply_confirmed"
+# Where members can write to the coordinators (shown wherever a page says "contact a
+# coordinator"); empty: the pages say only that.
+COORDINATOR_CONTACT_EMAIL = os.environ.get("COORDINATOR_CONTACT_EMAIL", "")
 LOGIN_URL = "account_login"
 # A neutral issuer: an authenticator app's list must not reveal what the organisation is.
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Member login")

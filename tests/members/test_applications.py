@@ -178,3 +178,22 @@ def test_tampered_decision_changes_nothing(client, coordinator, make_member):
     assert "Nothing was changed" in response.content.decode()
     applicant.refresh_from_db()
     assert applicant.state == MembershipState.APPLIED
+
+
+def test_confirming_the_address_tells_the_applicant_what_happens_next(client, db, settings):
+    """The confirmation link leads to a page saying what comes next (with the coordinators'
+    address when one is set), not to a login form the applicant cannot use yet."""
+    import re
+
+    from allauth.account.models import EmailAddress
+
+    settings.COORDINATOR_CONTACT_EMAIL = "coordinators@example.test"
+    client.post(reverse("members:apply"), APPLY)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[0].body)
+    confirmed = client.post(link.group(1))
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == reverse("members:apply_confirmed")
+    assert EmailAddress.objects.get(email="rosa@example.test").verified
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "a coordinator will review your application" in page
+    assert 'href="mailto:coordinators@example.test"' in page

@@ -203,6 +203,7 @@ MATRIX = [
     post("members:apply", "                         302  302  302  302  302  302  302",
          data=application_data, writes="anonymous"),
     get("members:apply_done", "                     200  200  200  200  200  200  200"),
+    get("members:apply_confirmed", "                200  200  200  200  200  200  200"),
     get("members:privacy", "                        200  200  200  200  200  200  200"),
     get("set_language", "                           302  302  302  302  302  302  302"),
     post("set_language", "                          302  302  302  302  302  302  302",
