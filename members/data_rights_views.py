@@ -3,6 +3,8 @@ erased, or leave and keep it. Each needs a fresh re-authentication (allauth's
 `reauthentication_required`), so an unattended logged-in browser gives neither the data
 nor the power to erase it or to end the membership."""
 
+import csv
+import io
 import json
 
 from allauth.account.decorators import reauthentication_required
@@ -29,20 +31,51 @@ def data_rights(request: HttpRequest) -> HttpResponse:
     return render(request, "members/data_rights.html")
 
 
+def _rows(value, path: str = ""):
+    """(path, value) for every leaf of the export: `account.email_addresses.1.email`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _rows(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value, 1):
+            yield from _rows(item, f"{path}.{index}")
+    else:
+        yield path, "" if value is None else value
+
+
+def _as_csv(data: dict) -> str:
+    """The same export as a two-column table a spreadsheet opens: what, and its value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["field", "value"])
+    for path, value in _rows(data):
+        text = str(value)
+        # A value a spreadsheet would run as a formula is written as text.
+        if text[:1] in ("=", "+", "-", "@"):
+            text = "'" + text
+        writer.writerow([path, text])
+    return out.getvalue()
+
+
 @login_required
 @require_POST
 @reauthentication_required
 def data_export(request: HttpRequest) -> HttpResponse:
-    """The JSON file itself. Never logged and never cached: it holds the member's status."""
+    """The file itself, as JSON or (format=csv) as a table. Never logged and never cached:
+    it holds the member's status."""
     member = permissions.member_or_403(request)
     data = personal_data_export(member=member)
     audit.record("member.data_exported", actor=request.user, target=member)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
+    as_csv = request.POST.get("format") == "csv"
+    if as_csv:
+        response = HttpResponse(_as_csv(data), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
     # A neutral file name: it may sit in a shared downloads folder.
-    filename = f"personal-data-{timezone.localdate():%Y-%m-%d}.json"
+    filename = f"personal-data-{timezone.localdate():%Y-%m-%d}.{'csv' if as_csv else 'json'}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

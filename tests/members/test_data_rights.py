@@ -585,3 +585,25 @@ def test_admin_erasure_is_for_superusers_and_asks_first(traced, administrator, c
     change = admin_client.get(reverse("admin:members_member_change", args=[traced.member.pk]))
     assert change.status_code == 200
     assert 'name="pseudonym"' not in change.content.decode()
+
+
+def test_export_as_a_table_holds_the_same_data(traced):
+    """The CSV export: one row per value of the JSON export, the same values; a value a
+    spreadsheet would run as a formula is written as text."""
+    import csv
+    import io
+
+    from members.data_rights_views import _as_csv
+
+    client = traced.client
+    reauthenticate(client, client.get(reverse("members:data_rights")))
+    as_json = json.loads(client.post(reverse("members:data_export")).content)
+    response = client.post(reverse("members:data_export"), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = dict(csv.reader(io.StringIO(response.content.decode())))
+    assert rows["member.pseudonym"] == PSEUDONYM == as_json["member"]["pseudonym"]
+    assert rows["account.email"] == EMAIL
+    assert rows["account.email_addresses.1.email"] == EMAIL
+    assert "'=SUM(1)" in _as_csv({"note": "=SUM(1)"})
