@@ -113,7 +113,9 @@ def test_coordinator_approves_a_spokesperson(
     page.reload()
     page.wait_for_url("**/accounts/2fa/")
     check_page(page, guard, "second-factor-required")
-    page.locator("main").get_by_role("link", name=re.compile("Activate|Aktivera")).first.click()
+    page.locator("main").get_by_role(
+        "link", name=re.compile("Activate|Aktivera|Virkja")
+    ).first.click()
     # allauth asks for the password again before a second factor can be added.
     page.wait_for_url("**/accounts/reauthenticate/**")
     check_page(page, guard, "confirm-password")
