@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit
+from core.decisions import decision_record
 
 from . import eligibility, hooks, notices, renewal
 from .emails import send_member_mail
@@ -239,11 +240,7 @@ def status_change_approve(
         hooks.rights_lost(member=member, reason=_("Status changed by a coordinator."), by=by)
     member.status = change.to_status
     member.save(update_fields=["status"])
-    change.decision = ApplicationDecision.APPROVED
-    change.decided_at = timezone.now()
-    change.decided_by = by
-    change.decision_reason = reason
-    change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    decision_record(change, by=by, decision=ApplicationDecision.APPROVED, decision_reason=reason)
     # The audit log names the request, never the statuses in it.
     audit.record("status_change.approved", actor=_actor(by), target=change)
     # A status change alters what the member may do: every open session ends, so no
@@ -258,11 +255,7 @@ def status_change_reject(
     *, request_id: int, by: Member | None, reason: str = ""
 ) -> StatusChangeRequest:
     change = _lock_pending_status_change(request_id, by)
-    change.decision = ApplicationDecision.REJECTED
-    change.decided_at = timezone.now()
-    change.decided_by = by
-    change.decision_reason = reason
-    change.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    decision_record(change, by=by, decision=ApplicationDecision.REJECTED, decision_reason=reason)
     audit.record("status_change.rejected", actor=_actor(by), target=change)
     send_member_mail(change.member, "request_decided")
     return change

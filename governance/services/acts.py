@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from core.decisions import decision_record
 from members.models import Member, MembershipState
 
 from .. import permissions
@@ -207,11 +208,7 @@ def act_confirm(*, act_id: int, by: Member | None, note: str = "") -> PendingAct
         raise ValidationError(_("The time to confirm this act is over."), code="expired")
     # Confirmed first: the database lets a motion move only with a confirmed act
     # (motion_acts_need_a_second_person). A refusal below rolls the confirmation back.
-    act.state = ActState.CONFIRMED
-    act.decided_by = by
-    act.decided_at = timezone.now()
-    act.decision_note = (note or "").strip()
-    act.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    decision_record(act, by=by, state=ActState.CONFIRMED, decision_note=(note or "").strip())
     _RULES[act.kind].carry_out(act, by)
     audit.record("act.confirmed", actor=by.user, target=act)
     return act
@@ -227,11 +224,7 @@ def act_decline(*, act_id: int, by: Member | None, note: str) -> PendingAct:
         by.pk == act.member_id or not _RULES[act.kind].may_confirm(by)
     ):
         raise _not_allowed()
-    act.state = ActState.DECLINED
-    act.decided_by = by
-    act.decided_at = timezone.now()
-    act.decision_note = _clean_reason(note)
-    act.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    decision_record(act, by=by, state=ActState.DECLINED, decision_note=_clean_reason(note))
     audit.record("act.declined", actor=by.user, target=act)
     return act
 

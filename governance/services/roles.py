@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from core.decisions import decision_record
 from members import eligibility
 from members import services as member_services
 from members.emails import send_member_mail
@@ -254,11 +255,9 @@ def spokesperson_approve(
     eligibility.ensure_eligible(member)
     try:
         with transaction.atomic(), _history_context(by, reason):
-            assignment.state = AssignmentState.APPROVED
-            assignment.decided_at = timezone.now()
-            assignment.decided_by = by
-            assignment.decision_reason = reason
-            assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+            decision_record(
+                assignment, by=by, state=AssignmentState.APPROVED, decision_reason=reason
+            )
     except IntegrityError as error:
         raise _translate_integrity_error(error, member) from error
     _audit("spokesperson.approved", by, assignment)
@@ -272,11 +271,7 @@ def spokesperson_reject(
 ) -> SpokespersonAssignment:
     assignment = _lock_proposed_for_decision(assignment_id, by)
     with _history_context(by, reason):
-        assignment.state = AssignmentState.REJECTED
-        assignment.decided_at = timezone.now()
-        assignment.decided_by = by
-        assignment.decision_reason = reason
-        assignment.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+        decision_record(assignment, by=by, state=AssignmentState.REJECTED, decision_reason=reason)
     _audit("spokesperson.rejected", by, assignment)
     send_member_mail(assignment.member, "request_decided")
     return assignment
