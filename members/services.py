@@ -144,11 +144,8 @@ def application_approve(*, application_id: int, by: Member | None) -> Member:
     """Approve a pending application: the member becomes active and can log in."""
     application = _decide_application(application_id, by)
     member = member_lock(application.member_id)
-    now = timezone.now()
-    application.decision = ApplicationDecision.APPROVED
-    application.decided_at = now
-    application.decided_by = by
-    application.save(update_fields=["decision", "decided_at", "decided_by"])
+    decision_record(application, by=by, decision=ApplicationDecision.APPROVED)
+    now = application.decided_at
     member.state = MembershipState.ACTIVE
     member.approved_at = now
     member.approved_by = by
@@ -166,14 +163,11 @@ def application_reject(*, application_id: int, by: Member | None, reason: str = 
     """Reject a pending application. The account stays unable to log in."""
     application = _decide_application(application_id, by)
     member = member_lock(application.member_id)
-    now = timezone.now()
-    application.decision = ApplicationDecision.REJECTED
-    application.decided_at = now
-    application.decided_by = by
-    application.decision_reason = reason
-    application.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    decision_record(
+        application, by=by, decision=ApplicationDecision.REJECTED, decision_reason=reason
+    )
     member.state = MembershipState.REJECTED
-    member.state_changed_at = now
+    member.state_changed_at = application.decided_at
     member.save(update_fields=["state", "state_changed_at"])
     audit.record("application.rejected", actor=_actor(by), target=application)
     send_member_mail(member, "application_rejected")
