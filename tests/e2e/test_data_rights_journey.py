@@ -31,11 +31,18 @@ def test_member_downloads_their_data_and_leaves(open_page, guard, log_in, make_m
     found |= audit(page, guard, "data-rights")
 
     with page.expect_download() as download_info:
-        page.locator(f"form[action='{reverse('members:data_export')}'] button").click()
+        page.locator(f"form[action='{reverse('members:data_export')}'] button").first.click()
     download = download_info.value
     assert download.suggested_filename.startswith("personal-data-")
     with open(download.path(), encoding="utf-8") as file:
         assert json.load(file)["member"]["pseudonym"] == "Hrafnhildur"
+    # The same data as a table, from the second form.
+    with page.expect_download() as download_info:
+        page.locator(f"form[action='{reverse('members:data_export')}'] button").last.click()
+    table = download_info.value
+    assert table.suggested_filename.endswith(".csv")
+    with open(table.path(), encoding="utf-8") as file:
+        assert "member.pseudonym,Hrafnhildur" in file.read()
 
     page.goto(reverse("members:leave"))
     found |= audit(page, guard, "leave")
