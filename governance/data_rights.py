@@ -24,7 +24,7 @@ from members.models import Member
 from .models import (
     CHOICE_OF_CONTENT,
     BallotKind,
-    CountedBallot,
+    CountedBallots,
     Motion,
     RollEntry,
     Seat,
@@ -49,10 +49,10 @@ def member_data_export_part(*, member: Member) -> PersonalDataPart:
     voted = set(Voter.objects.filter(member=member).values_list("box_id", flat=True))
     # Only roll-call ballots carry a voter, once counted; a secret ballot cannot be found.
     roll_call_choices = {
-        box_id: CHOICE_OF_CONTENT[bytes(content)]
-        for box_id, content in CountedBallot.objects.filter(voter=member).values_list(
-            "box_id", "content"
-        )
+        pack.box_id: CHOICE_OF_CONTENT[ballot.content]
+        for pack in CountedBallots.objects.filter(voter_ids__contains=[member.pk])
+        for ballot in pack.ballots()
+        if ballot.voter_id == member.pk
     }
     sections: dict[str, Any] = {
         "steering_committee_seats": [

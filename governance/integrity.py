@@ -2,10 +2,10 @@
 docs/deployment.md): after a restore, every closed motion's stored result must still be
 what its counted ballots and its rules give."""
 
-from django.db.models import Count
+from collections import Counter
 
 from . import tally
-from .models import CHOICE_OF_CONTENT, Choice, CountedBallot, Motion, MotionState
+from .models import CHOICE_OF_CONTENT, Choice, CountedBallots, Motion, MotionState
 
 
 def tallies_check() -> tuple[int, list[str]]:
@@ -15,15 +15,14 @@ def tallies_check() -> tuple[int, list[str]]:
     motions = Motion.objects.filter(
         state__in=[MotionState.CLOSED, MotionState.PUBLISHED]
     ).select_related("box")
-    counts: dict[int, dict[str, int]] = {}
-    # One counted ballot per ballot in each motion's closed box.
-    for box_id, content, n in (
-        CountedBallot.objects.filter(box__motion__in=motions)
-        .values_list("box_id", "content")
-        .annotate(n=Count("receipt_hash"))
-        .values_list("box_id", "content", "n")
+    counts: dict[int, Counter] = {}
+    # One counted ballot per ballot in each motion's closed box (packed, one byte each).
+    for box_id, contents in CountedBallots.objects.filter(box__motion__in=motions).values_list(
+        "box_id", "contents"
     ):
-        counts.setdefault(box_id, {})[CHOICE_OF_CONTENT[bytes(content)]] = n
+        counts.setdefault(box_id, Counter()).update(
+            CHOICE_OF_CONTENT.get(bytes([byte]), "?") for byte in bytes(contents)
+        )
     problems, checked = [], 0
     for motion in motions.order_by("pk"):
         checked += 1

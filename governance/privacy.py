@@ -117,8 +117,8 @@ classify("governance.voter", {"box": S, "member": S})
 # between the ballot and the voter.
 classify("governance.sealedballot", {"id": S, "box": S, "sealed": S})
 classify(
-    "governance.countedballot",
-    {"box": S, "receipt_hash": X, "content": S, "voter": S},
+    "governance.countedballots",
+    {"box": S, "chunk": S, "receipt_hashes": X, "contents": S, "voter_ids": S},
 )
 # Acts waiting for a second person: the committee's and coordinators' working records. A
 # seat proposal names a member without saying anything about them, but its reasons, and

@@ -14,13 +14,13 @@ from .models import (
     AssignmentState,
     BallotKind,
     Choice,
-    CountedBallot,
     Motion,
     MotionState,
     RollEntry,
     Seat,
     SpokespersonAssignment,
     Voter,
+    counted_ballots,
 )
 
 
@@ -143,12 +143,9 @@ def roll_call_votes(motion: Motion) -> list[RollCallVote]:
     """Who voted what, for a closed roll-call motion (never for a secret one)."""
     if motion.ballot_kind != BallotKind.ROLL_CALL or not motion.box_id:
         return []
-    ballots = (
-        CountedBallot.objects.filter(box_id=motion.box_id, voter__isnull=False)
-        .select_related("voter")
-        .order_by("voter__pseudonym")
-    )
-    return [RollCallVote(b.voter, CHOICE_OF_CONTENT[bytes(b.content)]) for b in ballots]
+    choices = {b.voter_id: b.content for b in counted_ballots(motion.box_id) if b.voter_id}
+    voters = Member.objects.filter(pk__in=choices).order_by("pseudonym")
+    return [RollCallVote(voter, CHOICE_OF_CONTENT[bytes(choices[voter.pk])]) for voter in voters]
 
 
 def pending_seat_acts():

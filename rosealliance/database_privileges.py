@@ -18,7 +18,7 @@ RESTRICTED_TABLES = {
     "governance_rollentry": {"SELECT"},
     "governance_voter": {"SELECT"},
     "governance_sealedballot": {"SELECT"},
-    "governance_countedballot": {"SELECT"},
+    "governance_countedballots": {"SELECT"},
     # The audit log is append-only.
     "audit_auditevent": {"SELECT", "INSERT"},
 }
@@ -29,7 +29,7 @@ APP_FUNCTIONS = [
     "ballot_box_open(bytea, bytea, boolean, timestamptz, timestamptz, integer, boolean, date)",
     "ballot_box_cast(bigint, bigint, bytea)",
     "ballot_box_lock(bigint)",
-    "ballot_box_close(bigint, bytea, bytea)",
+    "ballot_box_close(bigint, bytea, bytea, bytea, bigint[])",
     "ballot_box_purge(bigint)",
 ]
 

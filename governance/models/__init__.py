@@ -1,5 +1,14 @@
 from .acts import MOTION_KINDS, SEAT_KINDS, ActKind, ActState, PendingAct
-from .ballot_box import BallotBox, BoxState, CountedBallot, RollEntry, SealedBallot, Voter
+from .ballot_box import (
+    BallotBox,
+    BoxState,
+    CountedBallot,
+    CountedBallots,
+    RollEntry,
+    SealedBallot,
+    Voter,
+    counted_ballots,
+)
 from .motions import (
     CHOICE_CONTENT,
     CHOICE_OF_CONTENT,
@@ -31,6 +40,8 @@ __all__ = [
     "BallotBox",
     "BoxState",
     "CountedBallot",
+    "CountedBallots",
+    "counted_ballots",
     "RollEntry",
     "SealedBallot",
     "Voter",

@@ -84,15 +84,36 @@ CHOICE_CONTENT = {Choice.YES: b"\x01", Choice.NO: b"\x02", Choice.ABSTAIN: b"\x0
 CHOICE_OF_CONTENT = {content: choice for choice, content in CHOICE_CONTENT.items()}
 
 
+# The guard below counts a closed box's packed contents (ballot_box.CountedBallots) in SQL
+# without a row per ballot: each pack's contents as hexadecimal text, checked to be nothing
+# but choice bytes, and the occurrences of each choice's two hex digits counted by
+# `replace`. That count is exact only because every choice is one byte from 01 to 09: its
+# hex starts with 0 and does not end with 0, so a choice's digits can never be read across
+# two neighbouring choices.
+if any(len(c) != 1 or not 1 <= c[0] <= 9 for c in CHOICE_CONTENT.values()):
+    raise ImportError("CHOICE_CONTENT: the counting guard needs one byte from 01 to 09 each")
+_CHOICE_HEX = [CHOICE_CONTENT[choice].hex() for choice in (Choice.YES, Choice.NO, Choice.ABSTAIN)]
+_CONTENTS_ARE_CHOICES = "^(" + "|".join(_CHOICE_HEX) + ")*$"
+
+
 def _counts_sql() -> str:
     """SQL counting the box's counted ballots per choice, in one pass (one row value, so
     that a row of counts can be compared with it)."""
     columns = ", ".join(
-        f"(count(*) FILTER (WHERE c.content = decode('{CHOICE_CONTENT[choice].hex()}', 'hex')))"
-        "::integer"
-        for choice in (Choice.YES, Choice.NO, Choice.ABSTAIN)
+        f"coalesce(sum((length(x.h) - length(replace(x.h, '{digits}', ''))) / 2), 0)::integer"
+        for digits in _CHOICE_HEX
     )
-    return f"SELECT ROW({columns}) FROM governance_countedballot c WHERE c.box_id = NEW.box_id"  # nosec B608
+    return (
+        f"SELECT ROW({columns}) FROM (SELECT encode(c.contents, 'hex') AS h"  # nosec B608
+        " FROM governance_countedballots c WHERE c.box_id = NEW.box_id) x"
+    )
+
+
+def _contents_not_choices_sql() -> str:
+    return (
+        "SELECT 1 FROM governance_countedballots c WHERE c.box_id = NEW.box_id"  # nosec B608
+        f" AND encode(c.contents, 'hex') !~ '{_CONTENTS_ARE_CHOICES}'"
+    )
 
 
 # The columns that may not change once a motion has opened (text in every language, and
@@ -287,6 +308,7 @@ class Motion(models.Model):
                 func=f"""
                     IF NOT EXISTS (SELECT 1 FROM governance_ballotbox b
                                     WHERE b.id = NEW.box_id AND b.state = 'closed')
+                       OR EXISTS ({_contents_not_choices_sql()})
                        OR (NEW.yes_count, NEW.no_count, NEW.abstain_count)
                           IS DISTINCT FROM ({_counts_sql()}) THEN
                         {_MOTION_RESULTS_MATCH_ITS_BALLOTS}

@@ -25,7 +25,7 @@ from members import eligibility
 from members.models import Member
 
 from .. import ballot_sealing, receipts
-from ..models import BallotBox, BoxState, CountedBallot, SealedBallot
+from ..models import BallotBox, BoxState, CountedBallots, SealedBallot
 from ..models.ballot_box import SEALED_OVERHEAD
 
 logger = logging.getLogger(__name__)
@@ -191,8 +191,14 @@ def box_close(*, box_id: int) -> ClosedBox:
     # by a random value that says nothing of the order they were cast in.
     plains.sort()
     opened = time.perf_counter()
+    receipt_hashes = b"".join([ballot_sealing.receipt_hash_of(p) for p in plains])
+    contents = [ballot_sealing.content_of(p) for p in plains]
+    voter_ids = None if box.secret else [ballot_sealing.voter_id_of(p) for p in plains]
     with bound_cursor() as cursor:
-        cursor.execute("SELECT ballot_box_close(%s, %s, %s)", [box_id, roll_salt, b"".join(plains)])
+        cursor.execute(
+            "SELECT ballot_box_close(%s, %s, %s, %s, %s::bigint[])",
+            [box_id, roll_salt, receipt_hashes, b"".join(contents), voter_ids],
+        )
     transaction.on_commit(lambda: box_purge(box_id=box_id))
     box.refresh_from_db()
     written = time.perf_counter()
@@ -204,7 +210,7 @@ def box_close(*, box_id: int) -> ClosedBox:
         opened - read,
         written - opened,
     )
-    return ClosedBox(box=box, contents=[ballot_sealing.content_of(p) for p in plains])
+    return ClosedBox(box=box, contents=contents)
 
 
 def box_purge(*, box_id: int) -> None:
@@ -221,11 +227,9 @@ def box_purge(*, box_id: int) -> None:
 
 @lru_cache(maxsize=16)
 def _counted_receipts(box_id: int) -> frozenset[bytes]:
+    packs = CountedBallots.objects.filter(box_id=box_id).values_list("receipt_hashes", flat=True)
     return frozenset(
-        bytes(digest)
-        for digest in CountedBallot.objects.filter(box_id=box_id).values_list(
-            "receipt_hash", flat=True
-        )
+        bytes(hashes[i : i + 32]) for hashes in packs for i in range(0, len(hashes), 32)
     )
 
 

@@ -18,11 +18,13 @@ from governance.models import (
     ActKind,
     AssignmentState,
     BallotBox,
+    BallotKind,
     Motion,
     MotionState,
     Position,
     Seat,
     SpokespersonAssignment,
+    counted_ballots,
 )
 from tests import agreements
 
@@ -111,8 +113,8 @@ def test_the_application_role_cannot_write_the_voting_tables(sex_worker, make_mo
         ),
         ("UPDATE governance_sealedballot SET sealed = sealed WHERE box_id = %s", [box]),
         (
-            "INSERT INTO governance_countedballot (box_id, receipt_hash, content)"
-            " VALUES (%s, '\\x00', '\\x01')",
+            "INSERT INTO governance_countedballots (box_id, chunk, receipt_hashes, contents)"
+            " VALUES (%s, 9, '\\x00', '\\x01')",
             [box],
         ),
         (
@@ -132,7 +134,7 @@ def test_the_application_role_cannot_write_the_voting_tables(sex_worker, make_mo
     [
         "governance_voter",
         "governance_sealedballot",
-        "governance_countedballot",
+        "governance_countedballots",
         "governance_rollentry",
         "governance_ballotbox",
         "governance_motion",
@@ -255,31 +257,79 @@ def test_a_motion_closes_only_with_the_count_of_its_closed_box(make_member, make
         )
 
 
-def test_the_close_function_counts_every_ballot_and_only_with_the_salt(make_member, make_motion):
+CLOSE = "SELECT ballot_box_close(%s, %s, %s, %s, %s::bigint[])"
+
+
+def two_votes_cast(make_member, make_motion, **motion_fields):
+    """Two members' ballots in a fresh motion: (voters, motion, box, the box's roll salt,
+    which only the key file holds and the close function needs)."""
     voters = [make_member() for _ in range(2)]
-    motion = make_motion()
+    motion = make_motion(**motion_fields)
     for voter in voters:
-        services.ballot_cast(motion_id=motion.pk, voter=voter, choice="yes")
+        services.ballot_cast(motion_id=motion.pk, voter=voter, choice="no")
     box = motion.box
     _private, salt = ballot_sealing.key_load(box.pk, bytes(box.public_key))
-    close = "SELECT ballot_box_close(%s, %s, %s)"
+    return voters, motion, box, salt
 
-    def plaintexts(*voter_ids):
-        return b"".join(
-            bytes([n]) * 32 + (voter or 0).to_bytes(8, "big") + b"\x02"
-            for n, voter in enumerate(voter_ids)
-        )
+
+def test_the_close_function_counts_every_ballot_and_only_with_the_salt(make_member, make_motion):
+    voters, motion, box, salt = two_votes_cast(make_member, make_motion)
+
+    def receipts_of(n):
+        return b"".join(bytes([i]) * 32 for i in range(n))
 
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, plaintexts(None, None, None)])  # one too many
+        sql(CLOSE, [box.pk, salt, receipts_of(3), b"\x02" * 3, None])  # one too many
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, plaintexts(None)])
+        sql(CLOSE, [box.pk, salt, receipts_of(1), b"\x02", None])
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, plaintexts(None, None) + b"\x00"])
+        sql(CLOSE, [box.pk, salt, receipts_of(2), b"\x02" * 3, None])
+    with refused("ballot_box_counts_every_ballot"), transaction.atomic():
+        sql(CLOSE, [box.pk, salt, receipts_of(2) + b"\x00", b"\x02" * 2, None])
     with refused("ballot_box_close_needs_the_roll_salt"), transaction.atomic():
-        sql(close, [box.pk, b"0" * 32, plaintexts(None, None)])
+        sql(CLOSE, [box.pk, b"0" * 32, receipts_of(2), b"\x02" * 2, None])
     with refused("ballot_box_counts_every_ballot"), transaction.atomic():
-        sql(close, [box.pk, salt, plaintexts(voters[0].pk, None)])  # a secret box
+        sql(CLOSE, [box.pk, salt, receipts_of(2), b"\x02" * 2, [voters[0].pk, voters[1].pk]])
+
+
+def test_a_roll_call_close_names_exactly_the_recorded_voters(make_member, make_motion):
+    voters, motion, box, salt = two_votes_cast(
+        make_member, make_motion, ballot_kind=BallotKind.ROLL_CALL
+    )
+    stranger = make_member()
+    hashes = b"\x01" * 32 + b"\x02" * 32
+    a, b = voters[0].pk, voters[1].pk
+    for named in (None, [a], [a, a], [a, stranger.pk], [a, b, stranger.pk]):
+        with refused("ballot_box_counts_every_ballot"), transaction.atomic():
+            sql(CLOSE, [box.pk, salt, hashes, b"\x02\x02", named])
+    sql(CLOSE, [box.pk, salt, hashes, b"\x02\x02", [b, a]])
+    assert {(c.voter_id, c.content) for c in counted_ballots(box.pk)} == {
+        (a, b"\x02"),
+        (b, b"\x02"),
+    }
+
+
+def test_a_motion_closes_only_on_ballots_that_are_choices(make_member, make_motion):
+    """Counted contents that are not a choice cannot be turned into any result: the
+    guard's count of the packed contents is exact only on choice bytes, so it refuses
+    anything else."""
+    voters, motion, box, salt = two_votes_cast(make_member, make_motion)
+    # 0x10 0x13 reads as "1013" in hex: a count of "01" not aligned to bytes would find a
+    # yes in it.
+    sql(
+        "SELECT ballot_box_close(%s, %s, %s, %s, NULL)",
+        [box.pk, salt, b"\x01" * 32 + b"\x02" * 32, b"\x10\x13"],
+    )
+    agreements.agreed(ActKind.MOTION_CLOSE, motion.pk)
+    for yes, no, abstain in ((0, 0, 0), (1, 0, 0), (2, 0, 0)):
+        with refused("motion_results_match_its_ballots"), transaction.atomic():
+            Motion.objects.filter(pk=motion.pk).update(
+                state=MotionState.CLOSED,
+                yes_count=yes,
+                no_count=no,
+                abstain_count=abstain,
+                outcome="rejected",
+            )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -298,7 +348,10 @@ def test_the_owner_too_is_refused_by_the_guards(sex_worker, make_motion):
         for statement, guard in [
             ("DELETE FROM governance_sealedballot", "sealed_ballots_deleted_only_by_the_close"),
             ("UPDATE governance_sealedballot SET sealed = sealed", "sealed_ballots_are_final"),
-            ("UPDATE governance_countedballot SET content = '\\x02'", "counted_ballots_are_final"),
+            (
+                "UPDATE governance_countedballots SET contents = '\\x02'",
+                "counted_ballots_are_final",
+            ),
             ("DELETE FROM governance_voter", "voters_are_final"),
             ("DELETE FROM governance_rollentry", "roll_frozen_once_open"),
             (

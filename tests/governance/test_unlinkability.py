@@ -50,7 +50,7 @@ VOTING_TABLES = [
     "governance_rollentry",
     "governance_voter",
     "governance_sealedballot",
-    "governance_countedballot",
+    "governance_countedballots",
 ]
 # A pairing by physical order gets about one right by chance; six or more would happen by
 # chance less than once in a thousand runs.
@@ -112,9 +112,9 @@ class Poller(threading.Thread):
         cur.execute("SELECT xmin::text, xmax::text, sealed FROM governance_sealedballot")
         for xmin, xmax, sealed in cur.fetchall():
             seen.append(("sealed", {xmin, xmax} - {"0"}, set(), set(), bytes(sealed), ""))
-        cur.execute("SELECT xmin::text, receipt_hash FROM governance_countedballot")
-        for xmin, receipt in cur.fetchall():
-            seen.append(("counted", {xmin}, set(), set(), bytes(receipt), ""))
+        cur.execute("SELECT xmin::text, receipt_hashes FROM governance_countedballots")
+        for xmin, packed in cur.fetchall():
+            seen.append(("counted", {xmin}, set(), set(), bytes(packed), ""))
         cur.execute("SELECT xmin::text, xmax::text, id FROM members_member")
         for xmin, xmax, member in cur.fetchall():
             seen.append(("member row", {xmin, xmax} - {"0"}, set(), {member}, b"", ""))
@@ -199,7 +199,9 @@ def raw_page_observations(cur, truth: Truth) -> tuple[list[Observation], dict]:
                         f"{table} tuple", {xmin, xmax} - {"0"}, members=members, receipts=found
                     )
                 )
-                order.append((members, found))
+                # A tuple of counted ballots packs many: their order is where they stand.
+                for receipt in sorted(found, key=bytes(data).find) or [None]:
+                    order.append((members, {receipt} if receipt else set()))
         physical[table] = order
     return observations, physical
 
@@ -298,14 +300,14 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         assert all(not (o.members and o.receipts) for o in pages)
         assert links(pages, truth)["correct"] == 0
         voter_order = [next(iter(m)) for m, _ in physical["governance_voter"] if len(m) == 1]
-        counted_order = [next(iter(r)) for _, r in physical["governance_countedballot"] if r]
+        counted_order = [next(iter(r)) for _, r in physical["governance_countedballots"] if r]
         assert len(voter_order) == len(counted_order) == VOTERS
         assert order_links(voter_order, counted_order, truth) <= CHANCE
         holder.rollback()
         holder.close()
 
         su.execute(
-            "VACUUM FULL governance_voter, governance_sealedballot, governance_countedballot"
+            "VACUUM FULL governance_voter, governance_sealedballot, governance_countedballots"
         )
         # pg_walinspect reads up to what has been flushed to disk.
         su.execute("SELECT pg_current_wal_flush_lsn()::text")
@@ -336,16 +338,28 @@ def test_nobody_holding_the_database_links_a_secret_ballot_to_its_voter(
         text=True,
         check=True,
     ).stdout
-    voter_rows, counted_rows = (
+    voter_rows, packs = (
         copy_rows(dump, "governance_voter"),
-        copy_rows(dump, "governance_countedballot"),
+        copy_rows(dump, "governance_countedballots"),
     )
-    assert len(voter_rows) == len(counted_rows) == VOTERS
-    assert all(row[3] == "\\N" for row in counted_rows)  # no voter on a secret ballot
+    columns = copy_columns(dump, "governance_countedballots")
+    hashes, voter_ids = columns.index("receipt_hashes"), columns.index("voter_ids")
+    assert all(pack[voter_ids] == "\\N" for pack in packs)  # no voter on a secret ballot
     dump_voters = [int(row[1]) for row in voter_rows]
-    dump_receipts = [bytes.fromhex(row[1][3:]) for row in counted_rows]
+    dump_receipts = [
+        bytes.fromhex(pack[hashes][3:][i : i + 64])
+        for pack in packs
+        for i in range(0, len(pack[hashes]) - 3, 64)
+    ]
+    assert len(voter_rows) == len(dump_receipts) == VOTERS
     assert order_links(dump_voters, dump_receipts, truth) <= CHANCE
     assert "sealedballot" not in dump or not copy_rows(dump, "governance_sealedballot")
+
+
+def copy_columns(dump: str, table: str) -> list[str]:
+    """The columns of `table`'s COPY block, in order."""
+    line = next(line for line in dump.splitlines() if line.startswith(f"COPY public.{table} "))
+    return [c.strip().strip('"') for c in line.split("(", 1)[1].split(")", 1)[0].split(",")]
 
 
 def copy_rows(dump: str, table: str) -> list[list[str]]:
