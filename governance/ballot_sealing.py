@@ -24,6 +24,7 @@ import base64
 import hashlib
 import os
 import secrets
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,44 +244,73 @@ def open_all(
     *, box_id: int, private_key: bytes, public_key: bytes, sealed: bytes, size: int
 ) -> list[bytes]:
     """Open every sealed ballot of a box, given concatenated (`size` bytes each), and
-    return their plaintexts (BallotTampered if one does not open). The loop does no more
-    than slice and decrypt: a close opens 100,000 of them."""
+    return their plaintexts (BallotTampered if one does not open). A close opens 100,000
+    of them: `struct` cuts the ballots apart in C, and the one Python step per ballot is a
+    dictionary lookup of its sealer's key (made on first sight) and the decryption."""
     private = X25519PrivateKey.from_private_bytes(private_key)
     aad = _aad(box_id)
-    keys: dict[bytes, AESGCM] = {}
-    opened = []
-    view = memoryview(sealed)
-    header = KEY_SIZE + NONCE_SIZE
+
+    class DecryptBySealer(dict):
+        def __missing__(self, sealer_public: bytes):
+            shared = private.exchange(X25519PublicKey.from_public_bytes(sealer_public))
+            decrypt = AESGCM(_ballot_key(shared, box_id, sealer_public, public_key)).decrypt
+            self[sealer_public] = decrypt
+            return decrypt
+
+    if len(sealed) % size:
+        raise BallotTampered(f"box {box_id}: the sealed ballots are not all {size} bytes")
+    decrypt = DecryptBySealer()
+    layout = f"{KEY_SIZE}s{NONCE_SIZE}s{size - KEY_SIZE - NONCE_SIZE}s"
     try:
-        for start in range(0, len(sealed), size):
-            sealer_public = sealed[start : start + KEY_SIZE]
-            aead = keys.get(sealer_public)
-            if aead is None:
-                shared = private.exchange(X25519PublicKey.from_public_bytes(sealer_public))
-                aead = keys[sealer_public] = AESGCM(
-                    _ballot_key(shared, box_id, sealer_public, public_key)
-                )
-            opened.append(
-                aead.decrypt(
-                    view[start + KEY_SIZE : start + header],
-                    view[start + header : start + size],
-                    aad,
-                )
-            )
+        return [
+            decrypt[sealer](nonce, ciphertext, aad)
+            for sealer, nonce, ciphertext in struct.iter_unpack(layout, sealed)
+        ]
     except InvalidTag as error:
         raise BallotTampered(f"box {box_id}: a sealed ballot does not open") from error
-    return opened
 
 
-def receipt_hash_of(plain: bytes) -> bytes:
-    return plain[:RECEIPT_HASH_SIZE]
+@dataclass(frozen=True)
+class OpenedBallots:
+    """Opened ballots as the close writes them, in one order: their receipt hashes (32
+    bytes each) and contents (`content_size` each) concatenated, and their voters' ids
+    (None for a secret box)."""
+
+    receipt_hashes: bytes
+    contents: bytes
+    content_size: int
+    voter_ids: list[int] | None
+
+    def __len__(self) -> int:
+        return len(self.receipt_hashes) // RECEIPT_HASH_SIZE
+
+    def content_list(self) -> list[bytes]:
+        size = self.content_size
+        return [self.contents[i : i + size] for i in range(0, len(self.contents), size)]
 
 
-def voter_id_of(plain: bytes) -> int | None:
-    return (
-        int.from_bytes(plain[RECEIPT_HASH_SIZE : RECEIPT_HASH_SIZE + VOTER_ID_SIZE], "big") or None
+def columns_of(plains: list[bytes], *, content_size: int, secret: bool) -> OpenedBallots:
+    """Split plaintexts (all one length) into the close's columns, in their order. Each
+    byte of a column is one strided copy of the joined plaintexts (bytes slicing in C),
+    not a slice per ballot: 100,000 ballots take milliseconds instead of tens of them."""
+    joined = b"".join(plains)
+    width = RECEIPT_HASH_SIZE + VOTER_ID_SIZE + content_size
+    count = len(plains)
+
+    def column(offset: int, size: int) -> bytes:
+        out = bytearray(size * count)
+        for i in range(size):
+            out[i::size] = joined[offset + i :: width]
+        return bytes(out)
+
+    voter_ids = None
+    if not secret:
+        voter_ids = [
+            voter for (voter,) in struct.iter_unpack(">Q", column(RECEIPT_HASH_SIZE, VOTER_ID_SIZE))
+        ]
+    return OpenedBallots(
+        receipt_hashes=column(0, RECEIPT_HASH_SIZE),
+        contents=column(RECEIPT_HASH_SIZE + VOTER_ID_SIZE, content_size),
+        content_size=content_size,
+        voter_ids=voter_ids,
     )
-
-
-def content_of(plain: bytes) -> bytes:
-    return plain[RECEIPT_HASH_SIZE + VOTER_ID_SIZE :]

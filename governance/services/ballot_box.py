@@ -138,10 +138,20 @@ def box_for_casting(**lookup) -> BoxForCasting | None:
 
 @dataclass(frozen=True)
 class ClosedBox:
-    """A closed box and its counted ballots' contents, in the order written."""
+    """A closed box and its counted ballots, in the order written."""
 
     box: BallotBox
-    contents: list[bytes]
+    ballots: ballot_sealing.OpenedBallots
+
+    @property
+    def contents(self) -> list[bytes]:
+        return self.ballots.content_list()
+
+    def count(self, content: bytes) -> int:
+        """How many counted ballots hold exactly this content."""
+        if self.ballots.content_size == len(content) == 1:
+            return self.ballots.contents.count(content)  # one byte each: in C
+        return self.contents.count(content)
 
 
 def box_close(*, box_id: int) -> ClosedBox:
@@ -191,13 +201,11 @@ def box_close(*, box_id: int) -> ClosedBox:
     # by a random value that says nothing of the order they were cast in.
     plains.sort()
     opened = time.perf_counter()
-    receipt_hashes = b"".join([ballot_sealing.receipt_hash_of(p) for p in plains])
-    contents = [ballot_sealing.content_of(p) for p in plains]
-    voter_ids = None if box.secret else [ballot_sealing.voter_id_of(p) for p in plains]
+    ballots = ballot_sealing.columns_of(plains, content_size=box.content_size, secret=box.secret)
     with bound_cursor() as cursor:
         cursor.execute(
             "SELECT ballot_box_close(%s, %s, %s, %s, %s::bigint[])",
-            [box_id, roll_salt, receipt_hashes, b"".join(contents), voter_ids],
+            [box_id, roll_salt, ballots.receipt_hashes, ballots.contents, ballots.voter_ids],
         )
     transaction.on_commit(lambda: box_purge(box_id=box_id))
     box.refresh_from_db()
@@ -210,7 +218,7 @@ def box_close(*, box_id: int) -> ClosedBox:
         opened - read,
         written - opened,
     )
-    return ClosedBox(box=box, contents=contents)
+    return ClosedBox(box=box, ballots=ballots)
 
 
 def box_purge(*, box_id: int) -> None:

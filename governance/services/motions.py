@@ -5,7 +5,6 @@ module adds what is a motion's own: its translations and window, yes/no/abstain,
 majority."""
 
 import logging
-from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
@@ -161,8 +160,7 @@ def motion_close(*, motion_id: int, by: Member | None = None) -> Motion:
     if motion.state != MotionState.OPEN:
         raise ValidationError(_("Only an open motion can be closed."), code="not_open")
     closed = ballot_box.box_close(box_id=motion.box_id)
-    counted = Counter(closed.contents)
-    counts = {choice: counted[content] for choice, content in CHOICE_CONTENT.items()}
+    counts = {choice: closed.count(content) for choice, content in CHOICE_CONTENT.items()}
     result = tally.decide(
         yes=counts[Choice.YES],
         no=counts[Choice.NO],
