@@ -16,6 +16,7 @@ pg_dump.
 import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 WAL_PAGE = 8192
 SHORT_PAGE_HEADER = 24
@@ -42,6 +43,15 @@ class Truth:
     def member_of(self) -> dict[bytes, int]:
         return {receipt: member for member, receipt in self.receipt_of.items()}
 
+    # Computed once: the adversary searches every page, record and row for them.
+    @cached_property
+    def voter_patterns(self) -> dict[bytes, int]:
+        return {voter_pattern(self.box_id, m): m for m in self.receipt_of}
+
+    @cached_property
+    def receipts_in_hex(self) -> dict[str, bytes]:
+        return {r.hex(): r for r in self.receipt_of.values()}
+
 
 def int8(value: int) -> bytes:
     """A bigint as Postgres stores it on this (little-endian) machine."""
@@ -55,17 +65,21 @@ def voter_pattern(box_id: int, member_id: int) -> bytes:
 
 def facts_in_bytes(data: bytes, truth: Truth) -> tuple[set[int], set[bytes]]:
     """The voters (by their voter-row pattern) and receipt hashes found in raw bytes."""
-    members = {m for m in truth.receipt_of if voter_pattern(truth.box_id, m) in data}
+    if not data:
+        return set(), set()
+    members = {m for pattern, m in truth.voter_patterns.items() if pattern in data}
     receipts = {r for r in truth.receipt_of.values() if r in data}
     return members, receipts
 
 
 def facts_in_text(text: str, truth: Truth) -> tuple[set[int], set[bytes]]:
     """Member ids and receipt hashes (hex) spelled in a statement's text."""
+    if not text:
+        return set(), set()
     tokens = set(text.replace("(", " ").replace(")", " ").replace(",", " ").split())
     members = {m for m in truth.receipt_of if str(m) in tokens}
     lowered = text.lower()
-    receipts = {r for r in truth.receipt_of.values() if r.hex() in lowered}
+    receipts = {r for digits, r in truth.receipts_in_hex.items() if digits in lowered}
     return members, receipts
 
 
