@@ -2,7 +2,7 @@
 the close's packing, what the readers unpack, and the migration that packed the counted
 ballots already written one per row (governance 0014) into the same layout."""
 
-import random
+import secrets
 from importlib import import_module
 
 import pytest
@@ -22,7 +22,7 @@ def test_a_close_packs_its_ballots_and_every_reader_finds_each_one(make_member, 
     per_row = counted_per_row(1)
     voters = [make_member() for _ in range(per_row + 3)]
     motion = make_motion(ballot_kind=BallotKind.ROLL_CALL)
-    choice_of = {v.pk: random.choice(["yes", "no", "abstain"]) for v in voters}  # noqa: S311
+    choice_of = {v.pk: secrets.choice(["yes", "no", "abstain"]) for v in voters}
     codes = {
         v.pk: services.ballot_cast(motion_id=motion.pk, voter=v, choice=choice_of[v.pk])
         for v in voters
@@ -60,7 +60,7 @@ def test_the_migration_packs_rows_as_the_close_does(make_member, make_motion):
         (motion.box_id, b.receipt_hash, b.content, b.voter_id)
         for b in counted_ballots(motion.box_id)
     ]
-    random.shuffle(rows)
+    secrets.SystemRandom().shuffle(rows)
 
     owner = database.psycopg.connect(**database.conninfo(credentials("owner")))
     try:
