@@ -111,6 +111,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddConstraint(
+            model_name="ballotbox",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("content_size__gte", 1), ("content_size__lte", 1024)),
+                name="ballot_box_content_fits_a_pack",
+            ),
+        ),
         migrations.CreateModel(
             name="CountedBallots",
             fields=[

@@ -41,6 +41,12 @@ from members.models import Member
 SEALED_OVERHEAD = 32 + 12 + 32 + 8 + 16
 
 
+# The largest ballot content a box may have (an election's ranking has a byte per
+# candidate, at most elections.models.MAX_CANDIDATES): far below what fits in a pack of
+# counted ballots (COUNTED_PACK_BYTES).
+MAX_CONTENT_SIZE = 1024
+
+
 # The refusals of the guards below whose messages do not fit on their line.
 _SEALED_BALLOTS_DELETED_ONLY_BY_THE_CLOSE = refuse(
     "sealed_ballots_deleted_only_by_the_close",
@@ -106,6 +112,12 @@ class BallotBox(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="ballot_box_closes_after_it_opens",
+            ),
+            # Every counted ballot must fit in a pack of CountedBallots, which never
+            # leaves its page: a box whose ballots could not be written could not close.
+            models.CheckConstraint(
+                condition=models.Q(content_size__gte=1, content_size__lte=MAX_CONTENT_SIZE),
+                name="ballot_box_content_fits_a_pack",
             ),
         ]
         triggers = [

@@ -26,6 +26,7 @@ from governance.models import (
     SpokespersonAssignment,
     counted_ballots,
 )
+from governance.models.ballot_box import MAX_CONTENT_SIZE
 from tests import agreements
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +367,14 @@ def test_the_owner_too_is_refused_by_the_guards(sex_worker, make_motion):
             owner.rollback()
     finally:
         owner.close()
+
+
+def test_a_box_whose_ballots_would_not_fit_a_pack_does_not_open():
+    """Counted ballots are packed into rows that never leave their page: a box whose
+    ballots could not be written there would open, take votes and never close."""
+    now = timezone.now()
+    opening = "SELECT ballot_box_open(%s, %s, true, %s, %s, %s, false, %s)"
+    window = [now, now + datetime.timedelta(hours=1)]
+    with refused("ballot_box_content_fits_a_pack"), transaction.atomic():
+        sql(opening, [b"k" * 32, b"s" * 32, *window, MAX_CONTENT_SIZE + 1, now.date()])
+    sql(opening, [b"k" * 32, b"s" * 32, *window, MAX_CONTENT_SIZE, now.date()])
