@@ -43,7 +43,7 @@ SEALED_OVERHEAD = 32 + 12 + 32 + 8 + 16
 
 # The largest ballot content a box may have (an election's ranking has a byte per
 # candidate, at most elections.models.MAX_CANDIDATES): far below what fits in a pack of
-# counted ballots (COUNTED_PACK_BYTES).
+# counted ballots (COUNTED_PACK_BYTES, checked below it).
 MAX_CONTENT_SIZE = 1024
 
 
@@ -327,6 +327,9 @@ class SealedBallot(models.Model):
 # writes about 700 rows instead of 100,000. ballot_box_close (migration 0014) packs them
 # with this same formula.
 COUNTED_PACK_BYTES = 6000
+
+if 32 + 8 + MAX_CONTENT_SIZE > COUNTED_PACK_BYTES:
+    raise ImportError("a ballot of MAX_CONTENT_SIZE no longer fits a pack of counted ballots")
 
 
 def counted_per_row(content_size: int) -> int:
